@@ -1,0 +1,61 @@
+"""The `Prefer` header: parsed once into the preferences PostgREST knows, echoed when applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tenantgrid import errors
+
+KNOWN: dict[str, frozenset[str] | None] = {
+    "return": frozenset({"minimal", "headers-only", "representation"}),
+    "count": frozenset({"exact", "planned", "estimated"}),
+    "resolution": frozenset({"merge-duplicates", "ignore-duplicates"}),
+    "missing": frozenset({"default", "null"}),
+    "handling": frozenset({"strict", "lenient"}),
+    "tx": frozenset({"commit", "rollback"}),
+    "max-affected": None,  # an integer
+    "timezone": None,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    values: dict[str, str] = field(default_factory=dict)
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    @property
+    def strict(self) -> bool:
+        return self.values.get("handling") == "strict"
+
+    def applied(self, *names: str) -> str | None:
+        """The `Preference-Applied` value for those of `names` the request asked for."""
+        parts = [f"{n}={self.values[n]}" for n in names if n in self.values]
+        return ", ".join(parts) or None
+
+
+def parse_prefer(headers: list[str]) -> Preferences:
+    values: dict[str, str] = {}
+    unknown: list[str] = []
+    for header in headers:
+        for item in header.split(","):
+            item = item.strip()
+            if not item:
+                continue
+            name, _, value = item.partition("=")
+            name, value = name.strip().lower(), value.strip()
+            allowed = KNOWN.get(name, frozenset())
+            if name not in KNOWN or (allowed is not None and value not in allowed):
+                unknown.append(item)
+                continue
+            if name == "max-affected" and not value.isdigit():
+                unknown.append(item)
+                continue
+            values[name] = value
+    preferences = Preferences(values)
+    if preferences.strict and unknown:
+        raise errors.preference_error(
+            "Invalid preferences given with handling=strict", "Invalid preferences: " + ", ".join(unknown)
+        )
+    return preferences

@@ -1,0 +1,31 @@
+"""PostgREST's response shapes: the error body, Content-Range, and the JSON content type."""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+from starlette.responses import Response
+
+from tenantgrid.errors import ApiError
+
+JSON = "application/json; charset=utf-8"
+OBJECT_JSON = "application/vnd.pgrst.object+json; charset=utf-8"
+log = logging.getLogger("tenantgrid.postgrest")
+
+
+def render_error(error: ApiError) -> Response:
+    body = {"code": error.code, "message": error.message, "details": error.details, "hint": error.hint}
+    return Response(orjson.dumps(body), status_code=error.status, media_type=JSON, headers=error.headers)
+
+
+def unexpected_error(exc: BaseException) -> Response:
+    log.exception("unhandled error", exc_info=exc)
+    return render_error(ApiError(500, "PGRST000", "Internal server error", type(exc).__name__))
+
+
+def content_range(offset: int, page_count: int, total: int | None) -> str:
+    total_text = "*" if total is None else str(total)
+    if page_count == 0:
+        return f"*/{total_text}"
+    return f"{offset}-{offset + page_count - 1}/{total_text}"

@@ -1,0 +1,102 @@
+"""create_app(): the ASGI application. The lifespan prepares the database, reflects the catalog
+once and opens the pool; every API's routes are mounted here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from tenantgrid import __version__
+from tenantgrid.apis.postgrest.openapi import add_postgrest
+from tenantgrid.apis.postgrest.routes import routes as postgrest_routes
+from tenantgrid.auth.authenticate import Authenticator
+from tenantgrid.catalog.reflect import reflect_catalog
+from tenantgrid.db.engine import create_engine
+from tenantgrid.db.pool import create_pool
+from tenantgrid.db.url import resolve_database_url
+from tenantgrid.http.access_log import AccessLog
+from tenantgrid.query.compile import Compiler
+from tenantgrid.runtime import Runtime
+from tenantgrid.settings import Settings, get_settings
+from tenantgrid.tenancy.control import Control
+from tenantgrid.tenancy.provision import prepare_database
+
+DESCRIPTION = """
+One self-hosted, multi-tenant server for hosted data APIs, a PostgreSQL schema per tenant.
+
+Authenticate with your tenant's key in the `apikey` header. A **secret** key gives full access to
+your tenant; with a **publishable** key, sign in at `/auth/v1/token?grant_type=password` and send the
+returned `access_token` as `Authorization: Bearer ...`. Pick a schema with `Accept-Profile` (reads)
+or `Content-Profile` (writes); without one, your own schema is used.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = resolve_database_url(settings)
+        engine = create_engine(url)
+        try:
+            await prepare_database(engine, settings)
+            async with engine.connect() as conn:
+                catalog = await reflect_catalog(conn, settings.template_schema)
+                jwt_secret = settings.jwt_secret or await Control(conn, settings.control_schema).jwt_secret()
+        finally:
+            await engine.dispose()
+        pool = await create_pool(url, settings)
+        app.state.runtime = Runtime(
+            settings=settings,
+            database_url=url,
+            pool=pool,
+            catalog=catalog,
+            compiler=Compiler(catalog),
+            authenticator=Authenticator(pool, settings, jwt_secret),
+            jwt_secret=jwt_secret,
+        )
+        app.openapi_schema = None
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    app = FastAPI(
+        title="tenantgrid",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.router.routes.extend(postgrest_routes())
+
+    @app.get("/health", tags=["server"], summary="Liveness and database reachability")
+    async def health(request: Request) -> JSONResponse:
+        runtime: Runtime = request.app.state.runtime
+        await runtime.pool.fetchval("SELECT 1")
+        return JSONResponse({"status": "ok"})
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            runtime: Runtime | None = getattr(app.state, "runtime", None)
+            if runtime is not None:
+                add_postgrest(spec, runtime.catalog)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    if settings.log_requests:
+        app.add_middleware(AccessLog)
+    logging.getLogger("tenantgrid").setLevel(logging.INFO)
+    return app

@@ -1,0 +1,38 @@
+"""How a CLI command reaches the database: settings, URL (embedded or configured), a prepared engine."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tenantgrid.db.engine import create_engine
+from tenantgrid.db.url import resolve_database_url
+from tenantgrid.settings import Settings, get_settings
+from tenantgrid.tenancy.provision import ProvisionError, prepare_database
+
+T = TypeVar("T")
+
+
+def run_with_engine(work: Callable[[AsyncEngine, Settings], Awaitable[T]]) -> T:
+    """Prepare the database (control plane and template) and run `work` against it."""
+    settings = get_settings()
+    url = resolve_database_url(settings)
+
+    async def main() -> T:
+        engine = create_engine(url)
+        try:
+            await prepare_database(engine, settings)
+            return await work(engine, settings)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except ProvisionError as exc:
+        raise click.ClickException(str(exc)) from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None

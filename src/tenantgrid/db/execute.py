@@ -1,0 +1,61 @@
+"""The one place the request path touches the pool: run compiled statements, map Postgres errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from tenantgrid import errors
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    total: int | None
+    page_count: int
+    body: str | None
+
+
+async def fetch_envelope(pool: asyncpg.Pool, sql: str, args: Sequence[Any]) -> Envelope:
+    try:
+        row = await pool.fetchrow(sql, *args)
+    except asyncpg.PostgresError as exc:
+        raise errors.from_postgres(exc) from None
+    except asyncpg.exceptions.DataError as exc:
+        raise errors.ApiError(400, "22P02", f"invalid input: {exc}") from None
+    assert row is not None
+    return Envelope(row[0], row[1], row[2])
+
+
+async def run_in_transaction(
+    pool: asyncpg.Pool,
+    statements: Sequence[tuple[str, Sequence[Any]]],
+    *,
+    rollback: bool = False,
+    check: Callable[[list[Envelope]], None] | None = None,
+) -> list[Envelope]:
+    """Run the statements in one transaction: all of them happen, or (error, check, rollback) none."""
+    async with pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            results = []
+            for sql, args in statements:
+                row = await conn.fetchrow(sql, *args)
+                results.append(Envelope(row[0], row[1], row[2]))
+            if check is not None:
+                check(results)
+        except BaseException as exc:
+            await transaction.rollback()
+            if isinstance(exc, asyncpg.PostgresError):
+                raise errors.from_postgres(exc) from None
+            if isinstance(exc, asyncpg.exceptions.DataError):
+                raise errors.ApiError(400, "22P02", f"invalid input: {exc}") from None
+            raise
+        if rollback:
+            await transaction.rollback()
+        else:
+            await transaction.commit()
+        return results

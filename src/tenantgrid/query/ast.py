@@ -1,0 +1,167 @@
+"""One query model for every API: filter tree, sort, page, projection, count.
+
+Dialects (`query/dialects/*`) parse an API's parameters into these nodes; only `query/compile.py`
+turns them into SQL. Nothing here is tenant-specific and nothing here is SQL.
+
+Values are kept as the client sent them (text for query-string dialects, JSON scalars for the
+JSON dialects); the compiler types them by the target column, so "10" > "9" compares as numbers
+on a number column. `query.shape.split` swaps every value for a `Slot`, which is what the
+compiled-statement cache keys on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TypeAlias
+
+
+class Op(Enum):
+    EQ = "eq"
+    NEQ = "neq"
+    GT = "gt"
+    GTE = "gte"
+    LT = "lt"
+    LTE = "lte"
+    LIKE = "like"  # SQL pattern: % and _
+    ILIKE = "ilike"
+    MATCH = "match"  # POSIX regex, case-sensitive
+    IMATCH = "imatch"
+    STARTS_WITH = "starts_with"  # literal prefix
+    ENDS_WITH = "ends_with"
+    CONTAINS_TEXT = "contains_text"  # literal substring
+    IN = "in"  # value: tuple of values
+    IS = "is"  # value: an IsValue, never a Slot
+    IS_DISTINCT = "isdistinct"
+    CONTAINS = "cs"  # @> on arrays, ranges, jsonb
+    CONTAINED = "cd"  # <@
+    OVERLAPS = "ov"  # &&
+    STRICTLY_LEFT = "sl"  # << ranges
+    STRICTLY_RIGHT = "sr"  # >>
+    NOT_EXTENDS_RIGHT = "nxr"  # &<
+    NOT_EXTENDS_LEFT = "nxl"  # &>
+    ADJACENT = "adj"  # -|-
+    FTS = "fts"  # to_tsquery
+    PLFTS = "plfts"  # plainto_tsquery
+    PHFTS = "phfts"  # phraseto_tsquery
+    WFTS = "wfts"  # websearch_to_tsquery
+    BETWEEN = "between"  # value: (low, high)
+    EXISTS = "exists"  # value: bool; the path (a JSON key) is present and not null
+
+
+class IsValue(Enum):
+    NULL = "null"
+    NOT_NULL = "not_null"
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+
+
+class Quantifier(Enum):
+    ANY = "any"
+    ALL = "all"
+
+
+class Nulls(Enum):
+    FIRST = "first"
+    LAST = "last"
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Stands for the n-th value of a query; see `query.shape`."""
+
+    index: int
+
+
+Scalar: TypeAlias = str | int | float | bool | None
+Value: TypeAlias = Scalar | tuple[Scalar, ...] | IsValue | Slot
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A column, or a JSON path into it: `data->a->>b` is Path("data", ("a", "b"), as_text=True).
+
+    Integer keys index JSON arrays. `as_text` applies to the last step (`->>`); without keys the
+    path is the column itself.
+    """
+
+    column: str
+    keys: tuple[str | int, ...] = ()
+    as_text: bool = False
+
+    def __str__(self) -> str:
+        if not self.keys:
+            return self.column
+        arrows = ["->"] * len(self.keys)
+        if self.as_text:
+            arrows[-1] = "->>"
+        return self.column + "".join(f"{a}{k}" for a, k in zip(arrows, self.keys, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Cond:
+    path: Path
+    op: Op
+    value: Value
+    quantifier: Quantifier | None = None
+    """`eq(any).{1,2}`: the value is a list and the row matches any/all of it."""
+    language: str | None = None
+    """Text-search configuration for the FTS operators (`fts(english).cat`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    item: Node
+
+
+Node: TypeAlias = Cond | And | Or | Not
+MAX_DEPTH = 16
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    path: Path
+    descending: bool = False
+    nulls: Nulls | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    offset: int | Slot = 0
+    limit: int | Slot | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SelectItem:
+    path: Path
+    alias: str | None = None
+    cast: str | None = None
+
+    @property
+    def output_name(self) -> str:
+        """The key the value gets in the result object (PostgREST: alias, else the last path step)."""
+        if self.alias:
+            return self.alias
+        return str(self.path.keys[-1]) if self.path.keys else self.path.column
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    resource: str
+    where: Node | None = None
+    order: tuple[SortKey, ...] = ()
+    page: Page = Page()
+    select: tuple[SelectItem, ...] = ()
+    """Empty: every column."""
+    count: bool = False

@@ -1,0 +1,305 @@
+"""AST nodes -> SQLAlchemy Core expressions, with one table from `Op` to SQL.
+
+Every value becomes a bound parameter cast (in Postgres) to its target's type; every identifier
+is looked up in the catalog first, so nothing a client sends is ever spliced into SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.sql.elements import ColumnElement
+
+from tenantgrid import errors
+from tenantgrid.catalog.model import Resource
+from tenantgrid.query.ast import (
+    MAX_DEPTH,
+    And,
+    Cond,
+    IsValue,
+    Node,
+    Not,
+    Nulls,
+    Op,
+    Or,
+    Path,
+    Quantifier,
+    SelectItem,
+    Slot,
+    SortKey,
+)
+
+Expr = ColumnElement[Any]
+TEXT_TYPES = (sa.String, sa.Text, sa.Enum)
+JSON_TYPES = (sa.JSON, pg.JSON, pg.JSONB)
+
+
+@dataclass
+class Binder:
+    """Names bind parameters: `s<n>` for the query's slots, `c<n>` for constants of the shape."""
+
+    constants: list[Any] = field(default_factory=list)
+
+    def slot(self, slot: Slot | Any, type_: sa.types.TypeEngine | None = None) -> Expr:
+        if not isinstance(slot, Slot):
+            raise TypeError(f"the compiler only sees slots, got {slot!r}")
+        return sa.bindparam(f"s{slot.index}", type_=type_ or sa.String())
+
+    def constant(self, value: Any, type_: sa.types.TypeEngine | None = None) -> Expr:
+        self.constants.append(value)
+        return sa.bindparam(f"c{len(self.constants) - 1}", type_=type_ or sa.String())
+
+
+@dataclass
+class Target:
+    """A path resolved against a row source: its SQL expression and its Postgres type."""
+
+    expr: Expr
+    type: sa.types.TypeEngine
+
+
+CAST_TYPES: dict[str, sa.types.TypeEngine] = {
+    "text": sa.Text(),
+    "varchar": sa.String(),
+    "int": sa.Integer(),
+    "int4": sa.Integer(),
+    "integer": sa.Integer(),
+    "int8": sa.BigInteger(),
+    "bigint": sa.BigInteger(),
+    "smallint": sa.SmallInteger(),
+    "numeric": sa.Numeric(),
+    "float": sa.Float(),
+    "float8": sa.Float(),
+    "real": sa.REAL(),
+    "double precision": sa.Double(),
+    "bool": sa.Boolean(),
+    "boolean": sa.Boolean(),
+    "json": pg.JSON(),
+    "jsonb": pg.JSONB(),
+    "date": sa.Date(),
+    "time": sa.Time(),
+    "timestamp": sa.DateTime(),
+    "timestamptz": sa.DateTime(timezone=True),
+    "uuid": pg.UUID(),
+}
+
+
+def resolve(path: Path, resource: Resource, source: sa.FromClause, binder: Binder) -> Target:
+    column = resource.column(path.column)
+    if column is None:
+        raise errors.column_not_found(resource.name, path.column)
+    expr: Expr = source.c[path.column]
+    if not path.keys:
+        return Target(expr, column.type)
+    if not isinstance(column.type, JSON_TYPES):
+        raise errors.ApiError(
+            400,
+            "42883",
+            f"operator does not exist: {column.pg_type} -> unknown",
+            None,
+            f"{resource.name}.{path.column} is not a json or jsonb column",
+        )
+    json_type = column.type
+    for i, key in enumerate(path.keys):
+        last = i == len(path.keys) - 1
+        op = "->>" if last and path.as_text else "->"
+        key_type: sa.types.TypeEngine = sa.Integer() if isinstance(key, int) else sa.String()
+        result_type = sa.Text() if op == "->>" else json_type
+        expr = expr.op(op, return_type=result_type)(binder.constant(key, key_type))
+    return Target(expr, sa.Text() if path.as_text else json_type)
+
+
+def typed(binder: Binder, slot: Any, target: Target) -> Expr:
+    """A slot's text value cast, in Postgres, to the target's type."""
+    return sa.cast(binder.slot(slot), target.type)
+
+
+def as_text(target: Target) -> Expr:
+    return target.expr if isinstance(target.type, TEXT_TYPES) else sa.cast(target.expr, sa.Text())
+
+
+Builder = Callable[[Target, Any, Binder, Cond], Expr]
+
+
+def _compare(op: str) -> Builder:
+    return lambda t, v, b, c: t.expr.op(op, is_comparison=True)(typed(b, v, t))
+
+
+def _pattern(op: str) -> Builder:
+    return lambda t, v, b, c: as_text(t).op(op, is_comparison=True)(b.slot(v))
+
+
+def _fts(function: str) -> Builder:
+    def build(t: Target, v: Any, b: Binder, c: Cond) -> Expr:
+        query_args: list[Expr] = [b.slot(v)]
+        vector = t.expr
+        if c.language:
+            language = sa.cast(b.constant(c.language), pg.REGCONFIG())
+            query_args.insert(0, language)
+            if not isinstance(t.type, pg.TSVECTOR):
+                vector = sa.func.to_tsvector(sa.cast(b.constant(c.language), pg.REGCONFIG()), as_text(t))
+        elif not isinstance(t.type, pg.TSVECTOR):
+            vector = sa.func.to_tsvector(as_text(t))
+        return vector.op("@@", is_comparison=True)(getattr(sa.func, function)(*query_args))
+
+    return build
+
+
+def _in(t: Target, v: Any, b: Binder, c: Cond) -> Expr:
+    return t.expr == sa.any_(sa.cast(b.slot(v, pg.ARRAY(sa.String())), pg.ARRAY(t.type)))
+
+
+def _is_distinct(t: Target, v: Any, b: Binder, c: Cond) -> Expr:
+    return t.expr.is_distinct_from(typed(b, v, t))
+
+
+def _is(t: Target, v: Any, b: Binder, c: Cond) -> Expr:
+    match v:
+        case IsValue.NULL:
+            return t.expr.is_(None)
+        case IsValue.NOT_NULL:
+            return t.expr.is_not(None)
+        case IsValue.TRUE:
+            return t.expr.is_(sa.true())
+        case IsValue.FALSE:
+            return t.expr.is_(sa.false())
+        case IsValue.UNKNOWN:
+            # IS UNKNOWN is IS NULL for a boolean; other types answer as IS NULL does too.
+            return t.expr.is_(None)
+    raise errors.parse_error(f"failed to parse filter (is.{v})")
+
+
+def _between(t: Target, v: Any, b: Binder, c: Cond) -> Expr:
+    low, high = v
+    return t.expr.between(typed(b, low, t), typed(b, high, t))
+
+
+def _exists(t: Target, v: Any, b: Binder, c: Cond) -> Expr:
+    return t.expr.is_not(None) if v else t.expr.is_(None)
+
+
+OPERATORS: dict[Op, Builder] = {
+    Op.EQ: _compare("="),
+    Op.NEQ: _compare("<>"),
+    Op.GT: _compare(">"),
+    Op.GTE: _compare(">="),
+    Op.LT: _compare("<"),
+    Op.LTE: _compare("<="),
+    Op.LIKE: _pattern("LIKE"),
+    Op.ILIKE: _pattern("ILIKE"),
+    Op.MATCH: _pattern("~"),
+    Op.IMATCH: _pattern("~*"),
+    Op.STARTS_WITH: lambda t, v, b, c: sa.func.starts_with(as_text(t), b.slot(v)),
+    Op.ENDS_WITH: lambda t, v, b, c: sa.func.right(as_text(t), sa.func.length(b.slot(v))) == b.slot(v),
+    Op.CONTAINS_TEXT: lambda t, v, b, c: sa.func.strpos(as_text(t), b.slot(v)) > 0,
+    Op.IN: _in,
+    Op.IS: _is,
+    Op.IS_DISTINCT: _is_distinct,
+    Op.CONTAINS: _compare("@>"),
+    Op.CONTAINED: _compare("<@"),
+    Op.OVERLAPS: _compare("&&"),
+    Op.STRICTLY_LEFT: _compare("<<"),
+    Op.STRICTLY_RIGHT: _compare(">>"),
+    Op.NOT_EXTENDS_RIGHT: _compare("&<"),
+    Op.NOT_EXTENDS_LEFT: _compare("&>"),
+    Op.ADJACENT: _compare("-|-"),
+    Op.FTS: _fts("to_tsquery"),
+    Op.PLFTS: _fts("plainto_tsquery"),
+    Op.PHFTS: _fts("phraseto_tsquery"),
+    Op.WFTS: _fts("websearch_to_tsquery"),
+    Op.BETWEEN: _between,
+    Op.EXISTS: _exists,
+}
+
+QUANTIFIABLE = {
+    Op.EQ: "=",
+    Op.NEQ: "<>",
+    Op.GT: ">",
+    Op.GTE: ">=",
+    Op.LT: "<",
+    Op.LTE: "<=",
+    Op.LIKE: "LIKE",
+    Op.ILIKE: "ILIKE",
+    Op.MATCH: "~",
+    Op.IMATCH: "~*",
+}
+PATTERN_OPS = frozenset({Op.LIKE, Op.ILIKE, Op.MATCH, Op.IMATCH})
+
+
+def _quantified(cond: Cond, t: Target, b: Binder) -> Expr:
+    op = QUANTIFIABLE.get(cond.op)
+    if op is None:
+        raise errors.parse_error(f"operator {cond.op.value} takes no (any)/(all) modifier")
+    quantify = sa.any_ if cond.quantifier is Quantifier.ANY else sa.all_
+    if cond.op in PATTERN_OPS:
+        left, element_type = as_text(t), sa.Text()
+    else:
+        left, element_type = t.expr, t.type
+    values = sa.cast(b.slot(cond.value, pg.ARRAY(sa.String())), pg.ARRAY(element_type))
+    return left.op(op, is_comparison=True)(quantify(values))
+
+
+def compile_where(
+    node: Node, resource: Resource, source: sa.FromClause, binder: Binder, depth: int = 0
+) -> Expr:
+    if depth > MAX_DEPTH:
+        raise errors.parse_error(f"logic trees may nest at most {MAX_DEPTH} levels")
+    match node:
+        case Cond():
+            target = resolve(node.path, resource, source, binder)
+            if node.quantifier is not None:
+                return _quantified(node, target, binder)
+            return OPERATORS[node.op](target, node.value, binder, node)
+        case And(items=items):
+            return sa.and_(*(compile_where(i, resource, source, binder, depth + 1) for i in items))
+        case Or(items=items):
+            return sa.or_(*(compile_where(i, resource, source, binder, depth + 1) for i in items))
+        case Not(item=item):
+            return sa.not_(compile_where(item, resource, source, binder, depth + 1))
+    raise TypeError(node)
+
+
+def compile_order(
+    keys: tuple[SortKey, ...], resource: Resource, source: sa.FromClause, binder: Binder
+) -> list[Expr]:
+    clauses: list[Expr] = []
+    for key in keys:
+        expr = resolve(key.path, resource, source, binder).expr
+        clause = expr.desc() if key.descending else expr.asc()
+        if key.nulls is Nulls.FIRST:
+            clause = clause.nulls_first()
+        elif key.nulls is Nulls.LAST:
+            clause = clause.nulls_last()
+        clauses.append(clause)
+    return clauses
+
+
+def compile_projection(
+    items: tuple[SelectItem, ...], resource: Resource, source: sa.FromClause, binder: Binder
+) -> list[Expr]:
+    if not items:
+        return [source.c[name] for name in resource.columns]
+    columns: list[Expr] = []
+    for item in items:
+        if item.path.column == "*" and not item.path.keys:
+            columns.extend(source.c[name] for name in resource.columns)
+            continue
+        target = resolve(item.path, resource, source, binder)
+        expr = target.expr
+        if item.cast:
+            cast_type = CAST_TYPES.get(item.cast.strip().lower())
+            if cast_type is None:
+                raise errors.ApiError(
+                    400,
+                    "42704",
+                    f'type "{item.cast}" does not exist',
+                    None,
+                    "Casts may use: " + ", ".join(sorted(CAST_TYPES)),
+                )
+            expr = sa.cast(expr, cast_type)
+        columns.append(expr.label(item.output_name))
+    return columns

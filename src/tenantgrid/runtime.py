@@ -1,0 +1,23 @@
+"""What a running server holds: settings, the pool, the catalog, the statement compiler, auth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from tenantgrid.auth.authenticate import Authenticator
+from tenantgrid.catalog.model import Catalog
+from tenantgrid.query.compile import Compiler
+from tenantgrid.settings import Settings
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: Settings
+    database_url: str
+    pool: asyncpg.Pool
+    catalog: Catalog
+    compiler: Compiler
+    authenticator: Authenticator
+    jwt_secret: str

@@ -1,0 +1,171 @@
+"""Provision, migrate and drop tenant schemas.
+
+A new tenant is one transaction: its schema is made by the tenant revision chain, the template
+schema's rows are copied in (all but private tables such as users), its first admin user and two
+API keys are created. Either all of it happens or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from tenantgrid.auth.keys import KeyKind
+from tenantgrid.auth.passwords import hash_password
+from tenantgrid.catalog.model import Catalog
+from tenantgrid.catalog.reflect import reflect_catalog
+from tenantgrid.settings import Settings
+from tenantgrid.tenancy.control import Control
+from tenantgrid.tenancy.migrate import upgrade_schema
+from tenantgrid.tenancy.names import check_tenant_name, new_schema_name, quote_ident
+from tenantgrid.tenancy.template import seed_template
+
+
+class ProvisionError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionedTenant:
+    tenant: str
+    schema: str
+    publishable_key: str
+    secret_key: str
+    email: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "tenant": self.tenant,
+            "schema": self.schema,
+            "publishable_key": self.publishable_key,
+            "secret_key": self.secret_key,
+            "email": self.email,
+        }
+
+
+async def prepare_database(engine: AsyncEngine, settings: Settings) -> bool:
+    """Migrate the control plane and the template schema; seed the template when it is new.
+
+    Returns True when the template was seeded now. Safe to run from several processes at once:
+    an advisory lock serialises them.
+    """
+    async with engine.begin() as conn:
+        await conn.execute(text("SELECT pg_advisory_xact_lock(7461626)"))
+        await upgrade_schema(conn, settings.control_schema, "control")
+        before = await upgrade_schema(conn, settings.template_schema, "tenant")
+        if before is None:
+            await seed_template(conn, settings.template_schema)
+            return True
+    return False
+
+
+async def create_tenant(
+    engine: AsyncEngine,
+    settings: Settings,
+    name: str,
+    email: str,
+    password: str,
+    catalog: Catalog | None = None,
+) -> ProvisionedTenant:
+    check_tenant_name(name)
+    if "@" not in email:
+        raise ProvisionError(f"invalid email {email!r}")
+    if len(password) < 8:
+        raise ProvisionError("the password must have at least 8 characters")
+    password_hash = hash_password(password)
+    async with engine.begin() as conn:
+        control = Control(conn, settings.control_schema)
+        if await control.tenant(name) is not None:
+            raise ProvisionError(f"tenant {name!r} already exists")
+        catalog = catalog or await reflect_catalog(conn, settings.template_schema)
+        schema = new_schema_name(email)
+        await upgrade_schema(conn, schema, "tenant")
+        await copy_template(conn, catalog, settings.template_schema, schema)
+        await conn.execute(
+            text(
+                f"INSERT INTO {quote_ident(schema)}.users (email, password_hash, role, is_admin) "
+                "VALUES (:e, :h, 'authenticated', true)"
+            ),
+            {"e": email, "h": password_hash},
+        )
+        tenant_id = await control.add_tenant(name, schema, email)
+        publishable = await control.create_key(tenant_id, KeyKind.PUBLISHABLE)
+        secret = await control.create_key(tenant_id, KeyKind.SECRET)
+    return ProvisionedTenant(name, schema, publishable, secret, email)
+
+
+async def copy_template(conn: AsyncConnection, catalog: Catalog, template: str, schema: str) -> None:
+    """Copy every exposed table's rows, parents first, then move identity sequences past them."""
+    source, target = quote_ident(template), quote_ident(schema)
+    for name in catalog.copy_order:
+        resource = catalog.resources[name]
+        if resource.private:
+            continue
+        columns = [c.name for c in resource.columns.values() if not c.generated]
+        cols = ", ".join(quote_ident(c) for c in columns)
+        table = quote_ident(name)
+        await conn.execute(
+            text(
+                f"INSERT INTO {target}.{table} ({cols}) OVERRIDING SYSTEM VALUE SELECT {cols} FROM {source}.{table}"
+            )
+        )
+        for column in resource.table.columns:
+            if column.identity is not None:
+                await conn.execute(
+                    text(
+                        "SELECT setval(pg_get_serial_sequence(:t, :c), "
+                        f"coalesce((SELECT max({quote_ident(column.name)}) FROM {target}.{table}), 0) + 1, false)"
+                    ),
+                    {"t": f"{target}.{table}", "c": column.name},
+                )
+
+
+async def drop_tenant(engine: AsyncEngine, settings: Settings, name: str) -> str:
+    async with engine.begin() as conn:
+        control = Control(conn, settings.control_schema)
+        tenant = await control.tenant(name)
+        if tenant is None:
+            raise ProvisionError(f"no tenant named {name!r}")
+        await conn.execute(text(f"DROP SCHEMA {quote_ident(tenant.schema)} CASCADE"))
+        await control.remove_tenant(tenant.id)
+    return tenant.schema
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationResult:
+    tenant: str
+    schema: str
+    before: str | None
+    error: str | None = None
+
+
+async def migrate_tenants(
+    engine: AsyncEngine,
+    settings: Settings,
+    names: list[str] | None,
+    on_done: Callable[[MigrationResult], None] = lambda result: None,
+) -> list[MigrationResult]:
+    """Upgrade each tenant schema in its own transaction; one failure does not stop the rest."""
+    async with engine.connect() as conn:
+        tenants = await Control(conn, settings.control_schema).tenants()
+    if names is not None:
+        known = {t.name for t in tenants}
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise ProvisionError("no tenant named " + ", ".join(repr(n) for n in missing))
+        tenants = [t for t in tenants if t.name in names]
+    results: list[MigrationResult] = []
+    async with engine.connect() as conn:
+        for tenant in tenants:
+            try:
+                async with conn.begin():
+                    before = await upgrade_schema(conn, tenant.schema, "tenant")
+                result = MigrationResult(tenant.name, tenant.schema, before)
+            except Exception as exc:  # reported per tenant; the loop goes on
+                result = MigrationResult(tenant.name, tenant.schema, None, f"{type(exc).__name__}: {exc}")
+            results.append(result)
+            on_done(result)
+    return results

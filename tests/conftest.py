@@ -1,0 +1,119 @@
+"""Test fixtures: a real PostgreSQL (the embedded one, or DATABASE_URL), a throwaway database per
+session, the app served in-process through its real ASGI stack, and two tenants, always."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from starlette.testclient import TestClient
+
+from tenantgrid.app import create_app
+from tenantgrid.db.engine import create_engine
+from tenantgrid.db.url import plain_url, with_database
+from tenantgrid.runtime import Runtime
+from tenantgrid.settings import Settings
+from tenantgrid.tenancy.provision import ProvisionedTenant, create_tenant, prepare_database
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "correct horse battery"
+
+
+def _server_url() -> str:
+    configured = os.environ.get("TENANTGRID_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if configured:
+        return plain_url(configured)
+    from tenantgrid.db.embedded import start_embedded
+
+    return start_embedded(ROOT / ".tenantgrid" / "test")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    server = _server_url()
+    name = f"tenantgrid_test_{secrets.token_hex(4)}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(server)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield with_database(server, name)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        log_requests=False,
+        auth_cache_ttl=0.2,
+        max_body_bytes=64 * 1024,
+    )
+
+
+@pytest.fixture(scope="session")
+def tenants(settings: Settings) -> dict[str, ProvisionedTenant]:
+    """Tenants `alpha` and `beta`, provisioned once for the whole session."""
+
+    async def provision() -> dict[str, ProvisionedTenant]:
+        engine = create_engine(settings.database_url or "")
+        try:
+            await prepare_database(engine, settings)
+            return {
+                name: await create_tenant(engine, settings, name, f"{name}@example.com", PASSWORD)
+                for name in ("alpha", "beta")
+            }
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(provision())
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings, tenants: dict[str, ProvisionedTenant]) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), base_url="http://tenantgrid.test") as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def alpha(tenants: dict[str, ProvisionedTenant]) -> ProvisionedTenant:
+    return tenants["alpha"]
+
+
+@pytest.fixture(scope="session")
+def beta(tenants: dict[str, ProvisionedTenant]) -> ProvisionedTenant:
+    return tenants["beta"]
+
+
+class Database:
+    """Direct SQL against the test database, for asserting what a request really wrote."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+
+    def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        assert self.client.portal is not None
+        return self.client.portal.call(self.runtime.pool.fetch, sql, *args)
+
+    def value(self, sql: str, *args: Any) -> Any:
+        assert self.client.portal is not None
+        return self.client.portal.call(self.runtime.pool.fetchval, sql, *args)
+
+
+@pytest.fixture(scope="session")
+def db(client: TestClient) -> Database:
+    return Database(client)
