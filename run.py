@@ -52,10 +52,9 @@ def main(argv: list[str]) -> int:
         args = [str(PYTHON), "-m", "pytest", *rest]
     elif command == "lint":
         ruff = str(BIN / "ruff")
-        checked = subprocess.run([ruff, "check", "src", "tests", "migrations", "bench", "run.py"], cwd=ROOT)
-        formatted = subprocess.run(
-            [ruff, "format", "--check", "src", "tests", "migrations", "bench", "run.py"], cwd=ROOT
-        )
+        paths = [p for p in ("src", "tests", "migrations", "bench", "run.py") if (ROOT / p).exists()]
+        checked = subprocess.run([ruff, "check", *paths], cwd=ROOT)
+        formatted = subprocess.run([ruff, "format", "--check", *paths], cwd=ROOT)
         return checked.returncode or formatted.returncode
     elif command == "bench":
         args = [str(PYTHON), str(ROOT / "bench" / "run.py"), *rest]
