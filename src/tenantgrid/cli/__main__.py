@@ -1,0 +1,3 @@
+from tenantgrid.cli import main
+
+main()

@@ -1,0 +1,80 @@
+"""/openapi.json and /docs describe every route, with each table's columns from the catalog."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from starlette.testclient import TestClient
+
+from tenantgrid.app import create_app
+from tenantgrid.settings import Settings
+from tenantgrid.tenancy.provision import ProvisionedTenant
+
+
+def test_openapi_lists_every_exposed_table_with_its_columns(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for table in ("things", "fields", "entries", "field_entries"):
+        assert set(paths[f"/rest/v1/{table}"]) == {"get", "post", "patch", "put", "delete"}
+    things = spec["components"]["schemas"]["things"]
+    assert set(things["properties"]) == {
+        "id",
+        "name",
+        "description",
+        "tags",
+        "data",
+        "active",
+        "created_at",
+        "updated_at",
+    }
+    assert things["properties"]["id"]["type"] == "integer"
+    assert things["properties"]["created_at"]["format"] == "date-time"
+    assert things["required"] == ["name"]
+    assert spec["components"]["schemas"]["fields"]["properties"]["mandatory"]["type"] == "boolean"
+    get_params = {p["name"] for p in paths["/rest/v1/things"]["get"]["parameters"]}
+    assert {"select", "order", "limit", "offset", "Accept-Profile", "Prefer", "Range", "name"} <= get_params
+
+
+def test_openapi_hides_private_tables_and_describes_auth(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "/rest/v1/users" not in spec["paths"]
+    assert "users" not in spec["components"]["schemas"]
+    assert "password_hash" not in client.get("/openapi.json").text
+    assert {"/auth/v1/token", "/auth/v1/user", "/auth/v1/logout", "/health"} <= set(spec["paths"])
+    assert spec["components"]["securitySchemes"]["apikey"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "apikey",
+        "description": spec["components"]["securitySchemes"]["apikey"]["description"],
+    }
+
+
+def test_docs_page_serves_swagger_ui(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "swagger-ui" in page.text
+    assert "/openapi.json" in page.text
+
+
+def test_health(client: TestClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_access_log_has_one_line_per_request(
+    settings: Settings, alpha: ProvisionedTenant, caplog: pytest.LogCaptureFixture
+) -> None:
+    with TestClient(create_app(settings.model_copy(update={"log_requests": True}))) as logged:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="tenantgrid.access"):
+            response = logged.get("/rest/v1/things?limit=1", headers={"apikey": alpha.secret_key})
+            logged.get("/rest/v1/nope", headers={"apikey": alpha.secret_key})
+    assert response.status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "tenantgrid.access"]
+    assert len(lines) == 2
+    method, path, status, ms, tenant = lines[0].split(" ")
+    assert (method, path, status, tenant) == ("GET", "/rest/v1/things", "200", "tenant=alpha")
+    assert ms.endswith("ms") and float(ms[:-2]) >= 0
+    assert lines[1].startswith("GET /rest/v1/nope 404 ")
