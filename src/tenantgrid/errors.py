@@ -46,6 +46,24 @@ def put_filter_error() -> ApiError:
     )
 
 
+def limit_without_order() -> ApiError:
+    return ApiError(
+        400,
+        "PGRST109",
+        "A 'limit' was applied without an explicit 'order'",
+        None,
+        "Apply an 'order' using unique column(s)",
+    )
+
+
+def put_limit_error() -> ApiError:
+    return ApiError(400, "PGRST114", "limit/offset querystring parameters are not allowed for PUT")
+
+
+def put_payload_mismatch() -> ApiError:
+    return ApiError(400, "PGRST115", "Payload values do not match URL in primary key column(s)")
+
+
 def schema_not_allowed(schema: str, allowed: list[str]) -> ApiError:
     return ApiError(
         406,

@@ -13,7 +13,7 @@ import asyncpg
 from cachetools import TTLCache
 
 from tenantgrid import errors
-from tenantgrid.auth.credentials import read_credentials
+from tenantgrid.auth.credentials import Credentials, read_credentials
 from tenantgrid.auth.keys import KeyKind, key_digest
 from tenantgrid.auth.principal import Principal, Tenant
 from tenantgrid.auth.tokens import AccessClaims, verify_access_token
@@ -38,19 +38,32 @@ class Authenticator:
         )
 
     async def authenticate(self, headers: Mapping[str, str]) -> Principal:
+        """The key's tenant and kind, and the user of the Bearer JWT if one is sent."""
         credentials = read_credentials(headers)
+        tenant, kind = await self._key_entry(credentials)
+        user = self.verify_token(credentials.bearer) if credentials.bearer else None
+        if user is not None and user.schema != tenant.schema:
+            raise errors.jwt_claims("JWT was issued for another tenant than this API key's")
+        return Principal(tenant=tenant, key_kind=kind, user=user)
+
+    async def authenticate_key(self, headers: Mapping[str, str]) -> Principal:
+        """The key's tenant and kind alone; a Bearer JWT, even an expired one, is not looked at.
+
+        For the token endpoint: clients refresh because their access token expired, and still send
+        it in `Authorization`; GoTrue ignores it there, and so do we.
+        """
+        tenant, kind = await self._key_entry(read_credentials(headers))
+        return Principal(tenant=tenant, key_kind=kind)
+
+    async def _key_entry(self, credentials: Credentials) -> tuple[Tenant, KeyKind]:
         if credentials.conflicting_keys:
-            raise errors.jwt_invalid("The request carries two different API keys")
+            raise errors.jwt_invalid("The request carries two different API keys or tokens")
         if credentials.key is None:
             raise errors.anonymous_refused("No API key found in request")
         entry = await self.lookup_key(credentials.key)
         if entry is None:
             raise errors.jwt_invalid("Invalid API key")
-        tenant, kind = entry
-        user = self.verify_token(credentials.bearer) if credentials.bearer else None
-        if user is not None and user.schema != tenant.schema:
-            raise errors.jwt_claims("JWT was issued for another tenant than this API key's")
-        return Principal(tenant=tenant, key_kind=kind, user=user)
+        return entry
 
     async def lookup_key(self, key: str) -> KeyEntry:
         try:

@@ -2,7 +2,7 @@
 
 Keys come as `apikey: K`, `Api-Key: K` or `Authorization: ApiKey K`; Supabase clients also send
 the key itself as `Authorization: Bearer K` until a user signs in. A Bearer value that is not a
-key is a user's JWT.
+key is a user's JWT. Two different keys (or two different JWTs) in one request are a conflict.
 """
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ class Credentials:
 def read_credentials(headers: Mapping[str, str]) -> Credentials:
     keys: list[str] = []
     for name in ("apikey", "api-key"):
-        value = headers.get(name)
-        if value:
-            keys.append(value.strip())
-    bearer: str | None = None
-    authorization = headers.get("authorization")
-    if authorization:
+        for value in _values(headers, name):
+            if value.strip():
+                keys.append(value.strip())
+    bearers: list[str] = []
+    for authorization in _values(headers, "authorization"):
         scheme, _, value = authorization.strip().partition(" ")
         value = value.strip()
         if scheme.lower() == "apikey" and value:
@@ -37,10 +36,19 @@ def read_credentials(headers: Mapping[str, str]) -> Credentials:
             if looks_like_key(value):
                 keys.append(value)
             else:
-                bearer = value
-    distinct = set(keys)
+                bearers.append(value)
     return Credentials(
         key=keys[0] if keys else None,
-        bearer=bearer,
-        conflicting_keys=len(distinct) > 1,
+        bearer=bearers[0] if bearers else None,
+        # A repeated header counts too: two keys, or two different JWTs, name two callers.
+        conflicting_keys=len(set(keys)) > 1 or len(set(bearers)) > 1,
     )
+
+
+def _values(headers: Mapping[str, str], name: str) -> list[str]:
+    """Every value of a header: Starlette's Headers keeps repeats, a plain mapping has one."""
+    getlist = getattr(headers, "getlist", None)
+    if getlist is not None:
+        return list(getlist(name))
+    value = headers.get(name)
+    return [value] if value is not None else []

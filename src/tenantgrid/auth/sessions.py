@@ -89,6 +89,7 @@ class SessionStore:
 
     async def refresh(self, tenant: Tenant, token: str) -> Session:
         digest = refresh_digest(token)
+        failure: AuthFailure | None = None
         async with self.pool.acquire() as conn, conn.transaction():
             found = await conn.fetchrow(
                 f"SELECT r.session_id, r.spent_at IS NOT NULL, r.expires_at <= now(), s.revoked_at IS NOT NULL, s.user_id "
@@ -107,21 +108,27 @@ class SessionStore:
                     400, "session_not_found", "Invalid Refresh Token: Session Expired (Revoked)"
                 )
             if spent:
+                # The revocation must outlive the refusal: commit it, then answer the error.
                 await self._revoke(conn, "s.id = $1", session_id)
-                raise AuthFailure(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
-            if expired:
+                failure = AuthFailure(
+                    400, "refresh_token_already_used", "Invalid Refresh Token: Already Used"
+                )
+            elif expired:
                 raise AuthFailure(
                     400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Expired"
                 )
-            await conn.execute(
-                f"UPDATE {self.c}.refresh_tokens SET spent_at = now() WHERE token_hash = $1", digest
-            )
-            user_row = await conn.fetchrow(
-                f"SELECT {USER_COLUMNS} FROM {quote_ident(tenant.schema)}.users WHERE id = $1", user_id
-            )
-            if user_row is None:
-                raise AuthFailure(400, "user_not_found", "User from refresh token not found")
-            new_token = await self._new_token(conn, session_id)
+            else:
+                await conn.execute(
+                    f"UPDATE {self.c}.refresh_tokens SET spent_at = now() WHERE token_hash = $1", digest
+                )
+                user_row = await conn.fetchrow(
+                    f"SELECT {USER_COLUMNS} FROM {quote_ident(tenant.schema)}.users WHERE id = $1", user_id
+                )
+                if user_row is None:
+                    raise AuthFailure(400, "user_not_found", "User from refresh token not found")
+                new_token = await self._new_token(conn, session_id)
+        if failure is not None:
+            raise failure
         return Session(session_id, User.from_row(user_row), new_token)
 
     async def user(self, tenant: Tenant, user_id: str, session_id: str) -> User:

@@ -13,6 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 SCHEMA_TOKEN = "__tenant__"
+SCHEMA_PREFIX = f'"{SCHEMA_TOKEN}".'
+"""How the token stands in compiled SQL: always quoted and followed by a dot. A client-chosen label
+can never contain it, because SQL quoting doubles every `"` inside a label."""
 PRIVATE_MARK = "tenantgrid:private"
 ALIAS_MARK = "tenantgrid:alias="
 

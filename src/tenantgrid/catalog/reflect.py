@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import quoted_name
 
 from tenantgrid.catalog.model import (
     ALIAS_MARK,
@@ -23,7 +24,7 @@ async def reflect_catalog(conn: AsyncConnection, template_schema: str) -> Catalo
     await conn.run_sync(lambda sync: reflected.reflect(sync, schema=template_schema, views=False))
     metadata = sa.MetaData()
     tables = [
-        table.to_metadata(metadata, schema=SCHEMA_TOKEN)
+        table.to_metadata(metadata, schema=quoted_name(SCHEMA_TOKEN, quote=True))
         for table in reflected.sorted_tables
         if table.name not in IGNORED_TABLES
     ]

@@ -16,6 +16,12 @@ class Envelope:
     total: int | None
     page_count: int
     body: str | None
+    inserted: int | None = None
+    """Writes that insert: how many of the rows were inserted (not updated by ON CONFLICT)."""
+
+    @classmethod
+    def of(cls, row: asyncpg.Record) -> Envelope:
+        return cls(row[0], row[1], row[2], row[3] if len(row) > 3 else None)
 
 
 async def fetch_envelope(pool: asyncpg.Pool, sql: str, args: Sequence[Any]) -> Envelope:
@@ -26,7 +32,7 @@ async def fetch_envelope(pool: asyncpg.Pool, sql: str, args: Sequence[Any]) -> E
     except asyncpg.exceptions.DataError as exc:
         raise errors.ApiError(400, "22P02", f"invalid input: {exc}") from None
     assert row is not None
-    return Envelope(row[0], row[1], row[2])
+    return Envelope.of(row)
 
 
 async def run_in_transaction(
@@ -44,7 +50,7 @@ async def run_in_transaction(
             results = []
             for sql, args in statements:
                 row = await conn.fetchrow(sql, *args)
-                results.append(Envelope(row[0], row[1], row[2]))
+                results.append(Envelope.of(row))
             if check is not None:
                 check(results)
         except BaseException as exc:

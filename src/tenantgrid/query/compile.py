@@ -20,8 +20,8 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 
 from tenantgrid import errors
-from tenantgrid.catalog.model import SCHEMA_TOKEN, Catalog
-from tenantgrid.query.ast import Query, SelectItem, Slot
+from tenantgrid.catalog.model import SCHEMA_PREFIX, Catalog, Resource
+from tenantgrid.query.ast import Page, Query, SelectItem, Slot, SortKey
 from tenantgrid.query.expressions import Binder, compile_order, compile_projection, compile_where
 from tenantgrid.query.shape import BoundValue
 from tenantgrid.tenancy.names import quote_ident
@@ -50,7 +50,7 @@ class Compiled:
     """In positional order: (True, slot index) or (False, constant value)."""
 
     def render(self, schema: str) -> str:
-        return self.sql.replace(SCHEMA_TOKEN + ".", quote_ident(schema) + ".")
+        return self.sql.replace(SCHEMA_PREFIX, quote_ident(schema) + ".")
 
     def arguments(self, values: Sequence[BoundValue], extra: dict[str, Any] | None = None) -> list[Any]:
         return [values[v] if is_slot else v for is_slot, v in self.params]
@@ -61,11 +61,20 @@ class WriteShape:
     resource: str
     method: str  # INSERT | UPDATE | DELETE | UPSERT_ONE
     columns: tuple[str, ...] = ()
+    """INSERT/UPDATE: the columns taken from the body. An INSERT with none inserts rows of defaults."""
     conflict: Conflict = Conflict.ERROR
     on_conflict: tuple[str, ...] = ()
     where: Any = None
     select: tuple[SelectItem, ...] = ()
     body: Body = Body.ARRAY
+    order: tuple[SortKey, ...] = ()
+    """UPDATE/DELETE with a `page`: which rows come first (a limited mutation)."""
+    page: Page | None = None
+    """UPDATE/DELETE: only the rows of this page of `where`, in `order` (limit/offset as slots)."""
+    defaults: tuple[str, ...] = ()
+    """UPDATE: columns set to their DEFAULT (`columns=` with `Prefer: missing=default`)."""
+    strip_nulls: bool = False
+    """The body leaves out null-valued keys (`Accept: ...;nulls=stripped`)."""
 
 
 class Compiler:
@@ -75,11 +84,11 @@ class Compiler:
         self.catalog = catalog
         self._cache: LRUCache[Any, Compiled] = LRUCache(maxsize=cache_size)
 
-    def read(self, shape: Query, body: Body = Body.ARRAY) -> Compiled:
-        key = (shape, body)
+    def read(self, shape: Query, body: Body = Body.ARRAY, strip_nulls: bool = False) -> Compiled:
+        key = (shape, body, strip_nulls)
         compiled = self._cache.get(key)
         if compiled is None:
-            compiled = self._cache[key] = self._compile_read(shape, body)
+            compiled = self._cache[key] = self._compile_read(shape, body, strip_nulls)
         return compiled
 
     def write(self, shape: WriteShape) -> Compiled:
@@ -90,7 +99,7 @@ class Compiler:
 
     # -- reads ---------------------------------------------------------------------------------
 
-    def _compile_read(self, shape: Query, body: Body) -> Compiled:
+    def _compile_read(self, shape: Query, body: Body, strip_nulls: bool = False) -> Compiled:
         resource = self.catalog.resources[shape.resource]
         table = resource.table
         binder = Binder()
@@ -99,17 +108,18 @@ class Compiler:
         if where is not None:
             page = page.where(where)
         page = page.order_by(*compile_order(shape.order, resource, table, binder))
+        # LIMIT and OFFSET take a bigint (the dialect parses up to its maximum)
         if isinstance(shape.page.limit, Slot):
-            page = page.limit(binder.slot(shape.page.limit, sa.Integer()))
+            page = page.limit(binder.slot(shape.page.limit, sa.BigInteger()))
         if isinstance(shape.page.offset, Slot):
-            page = page.offset(binder.slot(shape.page.offset, sa.Integer()))
+            page = page.offset(binder.slot(shape.page.offset, sa.BigInteger()))
         total: Any = sa.null()
         if shape.count:
             counted = sa.select(sa.func.count()).select_from(table)
             if where is not None:
                 counted = counted.where(where)
             total = counted.scalar_subquery()
-        statement = _envelope(page.subquery(SOURCE), total, body)
+        statement = _envelope(page.subquery(SOURCE), total, body, strip_nulls)
         return _finish(statement, binder)
 
     # -- writes --------------------------------------------------------------------------------
@@ -119,9 +129,13 @@ class Compiler:
         table = resource.table
         binder = Binder()
         payload = sa.cast(sa.bindparam("body", type_=sa.String()), pg.JSON())
-        row_type = sa.literal_column(f"NULL::{SCHEMA_TOKEN}.{quote_ident(resource.name)}")
+        row_type = sa.literal_column(f"NULL::{SCHEMA_PREFIX}{quote_ident(resource.name)}")
+        # `xmax = 0` holds for a row this statement inserted, not for one ON CONFLICT updated.
+        inserted_flag = sa.literal_column("(xmax = 0)", sa.Boolean()).label(INSERTED)
         statement: Any
-        if shape.method in ("INSERT", "UPSERT_ONE"):
+        if shape.method in ("INSERT", "UPSERT_ONE") and not shape.columns:
+            statement = _insert_defaults(resource.name, table, shape.conflict)
+        elif shape.method in ("INSERT", "UPSERT_ONE"):
             rows = (
                 sa.func.json_populate_recordset(row_type, payload).table_valued(*shape.columns).alias("_body")
             )
@@ -137,17 +151,21 @@ class Compiler:
                         keys[0]: insert.excluded[keys[0]]
                     }
                     insert = insert.on_conflict_do_update(index_elements=keys, set_=updates)
-            statement = insert.returning(*table.c)
+            statement = insert.returning(*table.c, inserted_flag)
         elif shape.method == "UPDATE":
             row = sa.func.json_populate_record(row_type, payload).table_valued(*shape.columns).alias("_body")
-            update = sa.update(table).values({c: row.c[c] for c in shape.columns})
-            if shape.where is not None:
-                update = update.where(compile_where(shape.where, resource, table, binder))
+            values: dict[str, Any] = {c: row.c[c] for c in shape.columns}
+            values.update({c: sa.literal_column("DEFAULT") for c in shape.defaults})
+            update = sa.update(table).values(values)
+            condition = _mutation_filter(shape, resource, table, binder)
+            if condition is not None:
+                update = update.where(condition)
             statement = update.returning(*table.c)
         elif shape.method == "DELETE":
             delete = sa.delete(table)
-            if shape.where is not None:
-                delete = delete.where(compile_where(shape.where, resource, table, binder))
+            condition = _mutation_filter(shape, resource, table, binder)
+            if condition is not None:
+                delete = delete.where(condition)
             statement = delete.returning(*table.c)
         else:
             raise ValueError(shape.method)
@@ -156,17 +174,72 @@ class Compiler:
             changed
         )
         total = sa.select(sa.func.count()).select_from(changed).scalar_subquery()
-        return _finish(_envelope(projected.subquery(BODY), total, shape.body), binder, payload=True)
+        inserted: Any = sa.null()
+        if INSERTED in changed.c:
+            inserted = (
+                sa.select(sa.func.count()).select_from(changed).where(changed.c[INSERTED]).scalar_subquery()
+            )
+        envelope = _envelope(projected.subquery(BODY), total, shape.body, shape.strip_nulls).add_columns(
+            sa.cast(inserted, sa.BigInteger()).label("inserted")
+        )
+        return _finish(envelope, binder, payload=True)
 
 
-def _envelope(source: sa.Subquery, total: Any, body: Body) -> sa.Select[Any]:
+INSERTED = "pgrst_inserted"
+
+
+def _insert_defaults(name: str, table: sa.Table, conflict: Conflict) -> Any:
+    """`INSERT ... SELECT FROM json_array_elements(body)`: one row of column defaults per element.
+
+    SQLAlchemy cannot build an INSERT from a SELECT of no columns, so this one is text (made only
+    of catalog names, quoted; the body is still a bound parameter).
+    """
+    returning = ", ".join(quote_ident(str(c.name)) for c in table.c)
+    on_conflict = " ON CONFLICT DO NOTHING" if conflict is Conflict.IGNORE else ""
+    sql = (
+        f"INSERT INTO {SCHEMA_PREFIX}{quote_ident(name)} "
+        "SELECT FROM json_array_elements(CAST(:body AS JSON))"
+        f"{on_conflict} RETURNING {returning}, (xmax = 0) AS {INSERTED}"
+    )
+    return (
+        sa.text(sql)
+        .bindparams(sa.bindparam("body", type_=sa.String()))
+        .columns(*(sa.column(str(c.name), c.type) for c in table.c), sa.column(INSERTED, sa.Boolean()))
+    )
+
+
+def _mutation_filter(shape: WriteShape, resource: Resource, table: sa.Table, binder: Binder) -> Any:
+    """The WHERE of an UPDATE/DELETE; a limited one keeps only the primary keys of one ordered page."""
+    if shape.page is None:
+        return compile_where(shape.where, resource, table, binder) if shape.where is not None else None
+    inner = table.alias("pgrst_limited")
+    keys = [inner.c[k] for k in resource.primary_key]
+    page = sa.select(*keys)
+    if shape.where is not None:
+        page = page.where(compile_where(shape.where, resource, inner, binder))
+    page = page.order_by(*compile_order(shape.order, resource, inner, binder))
+    if isinstance(shape.page.limit, Slot):
+        page = page.limit(binder.slot(shape.page.limit, sa.BigInteger()))
+    if isinstance(shape.page.offset, Slot):
+        page = page.offset(binder.slot(shape.page.offset, sa.BigInteger()))
+    own = [table.c[k] for k in resource.primary_key]
+    if len(own) == 1:
+        return own[0].in_(page.scalar_subquery())
+    return sa.tuple_(*own).in_(page)
+
+
+def _envelope(source: sa.Subquery, total: Any, body: Body, strip_nulls: bool = False) -> sa.Select[Any]:
+    """`strip_nulls` (Accept: ...;nulls=stripped) leaves out the keys whose value is null."""
     row = sa.literal_column(source.name)
+    rows: Any = sa.func.json_agg(row)
+    if strip_nulls:
+        rows = sa.func.json_strip_nulls(rows)
     if body is Body.OBJECT:
-        text = sa.cast(sa.func.json_agg(row).op("->")(sa.literal_column("0")), sa.Text())
+        text = sa.cast(rows.op("->")(sa.literal_column("0")), sa.Text())
     elif body is Body.NONE:
         text = sa.null()
     else:
-        text = sa.cast(sa.func.coalesce(sa.func.json_agg(row), sa.literal_column("'[]'")), sa.Text())
+        text = sa.cast(sa.func.coalesce(rows, sa.literal_column("'[]'")), sa.Text())
     return sa.select(
         sa.cast(total, sa.BigInteger()).label("total"),
         sa.func.count().label("page_count"),

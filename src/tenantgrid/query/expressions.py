@@ -96,10 +96,11 @@ def resolve(path: Path, resource: Resource, source: sa.FromClause, binder: Binde
     if not path.keys:
         return Target(expr, column.type)
     if not isinstance(column.type, JSON_TYPES):
+        arrow = "->>" if path.as_text and len(path.keys) == 1 else "->"
         raise errors.ApiError(
             400,
             "42883",
-            f"operator does not exist: {column.pg_type} -> unknown",
+            f"operator does not exist: {column.pg_type} {arrow} unknown",
             None,
             f"{resource.name}.{path.column} is not a json or jsonb column",
         )
@@ -150,7 +151,17 @@ def _fts(function: str) -> Builder:
 
 
 def _in(t: Target, v: Any, b: Binder, c: Cond) -> Expr:
-    return t.expr == sa.any_(sa.cast(b.slot(v, pg.ARRAY(sa.String())), pg.ARRAY(t.type)))
+    values = b.slot(v, pg.ARRAY(sa.String()))
+    if isinstance(t.type, sa.ARRAY):
+        # An array column: each listed value is a whole array literal (`tags=in.("{a,b}","{c}")`);
+        # Postgres has no array of arrays to compare with, so the list is unnested and cast row by row.
+        items = (
+            sa.func.unnest(sa.cast(values, pg.ARRAY(sa.Text())))
+            .table_valued("item")
+            .render_derived("in_items")
+        )
+        return t.expr.in_(sa.select(sa.cast(items.c.item, t.type)))
+    return t.expr == sa.any_(sa.cast(values, pg.ARRAY(t.type)))
 
 
 def _is_distinct(t: Target, v: Any, b: Binder, c: Cond) -> Expr:
@@ -239,6 +250,15 @@ def _quantified(cond: Cond, t: Target, b: Binder) -> Expr:
         left, element_type = as_text(t), sa.Text()
     else:
         left, element_type = t.expr, t.type
+    if isinstance(element_type, sa.ARRAY):
+        pg_type = element_type.compile(dialect=pg.dialect()).lower()
+        raise errors.ApiError(
+            400,
+            "42883",
+            f"operator does not exist: {pg_type} {op} {cond.quantifier.value} ({pg_type})",
+            None,
+            "(any) and (all) compare a column with each value of a list; compare arrays with cs, cd or ov",
+        )
     values = sa.cast(b.slot(cond.value, pg.ARRAY(sa.String())), pg.ARRAY(element_type))
     return left.op(op, is_comparison=True)(quantify(values))
 
@@ -246,20 +266,24 @@ def _quantified(cond: Cond, t: Target, b: Binder) -> Expr:
 def compile_where(
     node: Node, resource: Resource, source: sa.FromClause, binder: Binder, depth: int = 0
 ) -> Expr:
-    if depth > MAX_DEPTH:
-        raise errors.parse_error(f"logic trees may nest at most {MAX_DEPTH} levels")
+    """`depth` counts the And/Or nodes above `node`: a backstop for dialects that do not limit it.
+    A dialect's own limit (MAX_DEPTH trees) gets one level more for the AND of its parameters;
+    `not` adds no level."""
     match node:
         case Cond():
             target = resolve(node.path, resource, source, binder)
             if node.quantifier is not None:
                 return _quantified(node, target, binder)
             return OPERATORS[node.op](target, node.value, binder, node)
+        case Not(item=item):
+            return sa.not_(compile_where(item, resource, source, binder, depth))
+    if depth > MAX_DEPTH:
+        raise errors.parse_error(f"logic trees may nest at most {MAX_DEPTH} levels")
+    match node:
         case And(items=items):
             return sa.and_(*(compile_where(i, resource, source, binder, depth + 1) for i in items))
         case Or(items=items):
             return sa.or_(*(compile_where(i, resource, source, binder, depth + 1) for i in items))
-        case Not(item=item):
-            return sa.not_(compile_where(item, resource, source, binder, depth + 1))
     raise TypeError(node)
 
 
@@ -286,7 +310,8 @@ def compile_projection(
     columns: list[Expr] = []
     for item in items:
         if item.path.column == "*" and not item.path.keys:
-            columns.extend(source.c[name] for name in resource.columns)
+            # labelled, so that `*,*` or `*,id` repeat keys as PostgREST does instead of renaming them
+            columns.extend(source.c[name].label(name) for name in resource.columns)
             continue
         target = resolve(item.path, resource, source, binder)
         expr = target.expr

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tenantgrid.auth.keys import KeyKind
@@ -20,7 +21,7 @@ from tenantgrid.catalog.reflect import reflect_catalog
 from tenantgrid.settings import Settings
 from tenantgrid.tenancy.control import Control
 from tenantgrid.tenancy.migrate import upgrade_schema
-from tenantgrid.tenancy.names import check_tenant_name, new_schema_name, quote_ident
+from tenantgrid.tenancy.names import check_tenant_name, is_reserved_schema, new_schema_name, quote_ident
 from tenantgrid.tenancy.template import seed_template
 
 
@@ -81,7 +82,10 @@ async def create_tenant(
         if await control.tenant(name) is not None:
             raise ProvisionError(f"tenant {name!r} already exists")
         catalog = catalog or await reflect_catalog(conn, settings.template_schema)
-        schema = new_schema_name(email)
+        schema = await _free_schema_name(conn, settings, email)
+        # A plain CREATE SCHEMA: should another process take the name meanwhile, this fails
+        # rather than filling someone else's schema (upgrade_schema alone would reuse it).
+        await conn.execute(text(f"CREATE SCHEMA {quote_ident(schema)}"))
         await upgrade_schema(conn, schema, "tenant")
         await copy_template(conn, catalog, settings.template_schema, schema)
         await conn.execute(
@@ -91,10 +95,37 @@ async def create_tenant(
             ),
             {"e": email, "h": password_hash},
         )
-        tenant_id = await control.add_tenant(name, schema, email)
+        try:
+            tenant_id = await control.add_tenant(name, schema, email)
+        except IntegrityError:  # the same name created concurrently
+            raise ProvisionError(f"tenant {name!r} already exists") from None
         publishable = await control.create_key(tenant_id, KeyKind.PUBLISHABLE)
         secret = await control.create_key(tenant_id, KeyKind.SECRET)
     return ProvisionedTenant(name, schema, publishable, secret, email)
+
+
+async def _free_schema_name(conn: AsyncConnection, settings: Settings, email: str, attempts: int = 20) -> str:
+    """A new schema name (seed 003's `<email before @>_<6 digits>`) that no schema has yet.
+
+    Six random digits collide after about a thousand tenants with the same email prefix: a taken
+    name is drawn again, never reused.
+    """
+    reserved = {settings.template_schema, settings.control_schema}
+    control = quote_ident(settings.control_schema)
+    for _ in range(attempts):
+        schema = new_schema_name(email)
+        if schema in reserved:
+            continue
+        taken = await conn.scalar(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = :s) "
+                f"OR EXISTS (SELECT 1 FROM {control}.tenants WHERE schema_name = :s)"
+            ),
+            {"s": schema},
+        )
+        if not taken:
+            return schema
+    raise ProvisionError(f"no free schema name for {email!r} after {attempts} attempts")
 
 
 async def copy_template(conn: AsyncConnection, catalog: Catalog, template: str, schema: str) -> None:
@@ -129,7 +160,12 @@ async def drop_tenant(engine: AsyncEngine, settings: Settings, name: str) -> str
         tenant = await control.tenant(name)
         if tenant is None:
             raise ProvisionError(f"no tenant named {name!r}")
-        await conn.execute(text(f"DROP SCHEMA {quote_ident(tenant.schema)} CASCADE"))
+        if is_reserved_schema(tenant.schema, settings.template_schema, settings.control_schema):
+            raise ProvisionError(
+                f"refusing to drop schema {tenant.schema!r} of tenant {name!r}: it is not a tenant schema"
+            )
+        # IF EXISTS: a tenant whose schema is already gone can still be removed.
+        await conn.execute(text(f"DROP SCHEMA IF EXISTS {quote_ident(tenant.schema)} CASCADE"))
         await control.remove_tenant(tenant.id)
     return tenant.schema
 
@@ -160,6 +196,13 @@ async def migrate_tenants(
     results: list[MigrationResult] = []
     async with engine.connect() as conn:
         for tenant in tenants:
+            if is_reserved_schema(tenant.schema, settings.template_schema, settings.control_schema):
+                result = MigrationResult(
+                    tenant.name, tenant.schema, None, f"refusing to migrate reserved schema {tenant.schema!r}"
+                )
+                results.append(result)
+                on_done(result)
+                continue
             try:
                 async with conn.begin():
                     before = await upgrade_schema(conn, tenant.schema, "tenant")

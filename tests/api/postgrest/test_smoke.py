@@ -8,9 +8,9 @@ from tests.conftest import Database
 
 
 def test_seed_walkthrough(client: TestClient, user_headers: dict[str, str], db: Database) -> None:
-    things = client.get("/rest/v1/things?limit=10", headers=user_headers)
+    things = client.get("/rest/v1/things?limit=10&order=id", headers=user_headers)
     assert things.status_code == 200
-    assert [t["name"] for t in things.json()] == ["Customer", "Asset", "Ticket"]
+    assert [t["name"] for t in things.json()][:3] == ["Customer", "Asset", "Ticket"]
     thing_id = things.json()[0]["id"]
 
     created = client.post(

@@ -61,8 +61,13 @@ def user_json(user: User, tenant_schema: str) -> dict[str, Any]:
     }
 
 
-async def _principal(request: Request, runtime: Runtime) -> Principal:
-    principal = await runtime.authenticator.authenticate(request.headers)
+async def _principal(request: Request, runtime: Runtime, *, key_only: bool = False) -> Principal:
+    authenticator = runtime.authenticator
+    principal = await (
+        authenticator.authenticate_key(request.headers)
+        if key_only
+        else authenticator.authenticate(request.headers)
+    )
     request.scope.setdefault("state", {})["tenant"] = principal.tenant.name
     return principal
 
@@ -71,7 +76,8 @@ async def token(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     grant = request.query_params.get("grant_type")
     try:
-        principal = await _principal(request, runtime)
+        # Only the key counts here: the refresh that follows an expired access token still sends it.
+        principal = await _principal(request, runtime, key_only=True)
         # Seed 000 sends Content-Profile on this endpoint; when present it must name the key's schema.
         resolve_schema(principal, "POST", request.headers, runtime.settings.template_schema)
         raw = await read_body(request, MAX_AUTH_BODY)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tenantgrid import errors
 from tenantgrid.query.compile import Body
 
 OBJECT = "application/vnd.pgrst.object+json"
 ARRAY = "application/vnd.pgrst.array+json"
-ACCEPTED_ARRAY = frozenset({"application/json", "*/*", "application/*", ARRAY})
+OBJECT_TYPES = frozenset({OBJECT, "application/vnd.pgrst.object"})
+VENDOR_ARRAY_TYPES = frozenset({ARRAY, "application/vnd.pgrst.array"})
+ACCEPTED_ARRAY = frozenset({"application/json", "*/*", "application/*"}) | VENDOR_ARRAY_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    body: Body
+    strip_nulls: bool = False
+    """`;nulls=stripped` on a vnd.pgrst type: keys whose value is null are left out."""
 
 
 def negotiate(accept: str | None) -> Body:
@@ -15,12 +26,33 @@ def negotiate(accept: str | None) -> Body:
 
     Parameters such as `;nulls=stripped` are accepted; unknown media types answer 406 PGRST107.
     """
-    if not accept:
-        return Body.ARRAY
-    for part in accept.split(","):
-        media = part.split(";", 1)[0].strip().lower()
-        if media == OBJECT:
-            return Body.OBJECT
+    return negotiate_media(accept).body
+
+
+def negotiate_media(accept: str | None) -> Media:
+    """The preferred media type of `Accept` that we can produce: highest `q` first, then the order
+    given; `q=0` refuses a type. `nulls=stripped` counts on the vnd.pgrst types, as in PostgREST."""
+    if not accept or not accept.strip():
+        return Media(Body.ARRAY)
+    candidates: list[tuple[float, int, str, bool]] = []
+    for position, part in enumerate(accept.split(",")):
+        media, *parameters = (p.strip() for p in part.split(";"))
+        quality, strip = 1.0, False
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            name, value = name.strip().lower(), value.strip().lower()
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 1.0
+            elif name == "nulls":
+                strip = value == "stripped"
+        if quality > 0:
+            candidates.append((-quality, position, media.lower(), strip))
+    for _, _, media, strip in sorted(candidates):
+        if media in OBJECT_TYPES:
+            return Media(Body.OBJECT, strip)
         if media in ACCEPTED_ARRAY:
-            return Body.ARRAY
+            return Media(Body.ARRAY, strip and media in VENDOR_ARRAY_TYPES)
     raise errors.media_type_error(accept)

@@ -44,7 +44,9 @@ def parse_rows(raw: bytes, resource: Resource, *, many: bool) -> list[Row]:
         )
     for row in rows:
         if not isinstance(row, dict):
-            raise errors.body_error("Empty or invalid json", "every element of the array must be an object")
+            raise errors.body_error(
+                "All object keys must match", "every element of the array must be an object"
+            )
     return [_resolve_aliases(row, resource) for row in rows]
 
 
@@ -66,6 +68,21 @@ def check_columns(names: list[str] | tuple[str, ...], resource: Resource) -> tup
         if name not in resource.columns:
             raise errors.write_column_not_found(resource.name, name)
     return tuple(names)
+
+
+def column_list(names: tuple[str, ...], resource: Resource) -> tuple[str, ...]:
+    """A `columns=`/`on_conflict=` list: write aliases resolved (`value` -> `entered_value`, as the
+    Supabase clients list a body's keys), every name checked, duplicates refused."""
+    resolved: list[str] = []
+    for name in names:
+        column = resource.write_aliases.get(name, name) if name not in resource.columns else name
+        if column in resolved:
+            raise errors.body_error(
+                f"Column '{column}' is listed more than once",
+                f"'{name}' names a column already listed" if column != name else None,
+            )
+        resolved.append(column)
+    return check_columns(resolved, resource)
 
 
 def uniform_keys(rows: list[Row]) -> tuple[str, ...]:

@@ -30,8 +30,14 @@ class Preferences:
         return self.values.get("handling") == "strict"
 
     def applied(self, *names: str) -> str | None:
-        """The `Preference-Applied` value for those of `names` the request asked for."""
-        parts = [f"{n}={self.values[n]}" for n in names if n in self.values]
+        """The `Preference-Applied` value for those of `names` the request asked for, in the order
+        given (PostgREST's: resolution, missing, return, count, tx, handling, max-affected).
+        `max-affected` is honoured, and so echoed, only with `handling=strict`."""
+        parts = [
+            f"{n}={self.values[n]}"
+            for n in names
+            if n in self.values and (n != "max-affected" or self.strict)
+        ]
         return ", ".join(parts) or None
 
 

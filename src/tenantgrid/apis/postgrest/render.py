@@ -7,10 +7,14 @@ import logging
 import orjson
 from starlette.responses import Response
 
+from tenantgrid.apis.postgrest.media import Media
 from tenantgrid.errors import ApiError
+from tenantgrid.query.compile import Body
 
 JSON = "application/json; charset=utf-8"
 OBJECT_JSON = "application/vnd.pgrst.object+json; charset=utf-8"
+STRIPPED_ARRAY_JSON = "application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8"
+STRIPPED_OBJECT_JSON = "application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8"
 log = logging.getLogger("tenantgrid.postgrest")
 
 
@@ -29,3 +33,10 @@ def content_range(offset: int, page_count: int, total: int | None) -> str:
     if page_count == 0:
         return f"*/{total_text}"
     return f"{offset}-{offset + page_count - 1}/{total_text}"
+
+
+def media_type(media: Media) -> str:
+    """The Content-Type of a successful body in the negotiated media (PostgREST's spelling)."""
+    if media.body is Body.OBJECT:
+        return STRIPPED_OBJECT_JSON if media.strip_nulls else OBJECT_JSON
+    return STRIPPED_ARRAY_JSON if media.strip_nulls else JSON

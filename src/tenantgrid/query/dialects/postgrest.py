@@ -213,8 +213,16 @@ def _path(text: str) -> Path:
         arrow = "->>" if text.startswith("->>", pos) else "->"
         as_text = arrow == "->>"
         key, pos, quoted = _read_name(text, pos + len(arrow), "JSON key")
-        keys.append(int(key) if not quoted and _INTEGER.fullmatch(key) else key)
+        keys.append(key if quoted else _json_key(key))
     return Path(column, tuple(keys), as_text)
+
+
+def _json_key(key: str) -> str | int:
+    """An unquoted integer key indexes a JSON array (Postgres takes an int4 index); anything else,
+    a number too large for an index included, is an object key."""
+    if _INTEGER.fullmatch(key) and len(key.lstrip("-")) <= 10 and -(2**31) <= int(key) < 2**31:
+        return int(key)
+    return key
 
 
 # -- values ------------------------------------------------------------------------------------
@@ -428,39 +436,65 @@ def parse_columns(value: str, param: str = "columns") -> tuple[str, ...]:
     )
 
 
+MAX_BIGINT = 2**63 - 1
+"""Limits, offsets and Range bounds must fit Postgres's bigint (LIMIT and OFFSET take one)."""
+
+
+def _bigint(digits: str) -> int | None:
+    """`digits` (optionally signed) as an int if it fits a bigint, else None (checked on the text
+    first, so a huge number costs nothing and never trips Python's int-parsing limit)."""
+    significant = digits.lstrip("-").lstrip("0") or "0"
+    if len(significant) > len(str(MAX_BIGINT)):
+        return None
+    number = -int(significant) if digits.startswith("-") else int(significant)
+    return number if -MAX_BIGINT - 1 <= number <= MAX_BIGINT else None
+
+
 def parse_limit(value: str) -> int:
-    if not _INTEGER.fullmatch(value):
-        raise parse_error(f"failed to parse limit parameter ({value})", "expecting an integer")
-    limit = int(value)
+    limit = _bigint(value) if _INTEGER.fullmatch(value) else None
+    if limit is None and value.startswith("-") and _INTEGER.fullmatch(value):
+        limit = -1  # a negative limit too large for a bigint is still a negative limit
+    if limit is None:
+        raise parse_error(
+            f"failed to parse limit parameter ({value})", f"expecting an integer up to {MAX_BIGINT}"
+        )
     if limit < 0:
         raise range_error(
             "Requested range not satisfiable",
-            f"Limit should be greater than or equal to zero (limit={value}).",
+            f"Limit should be greater than or equal to zero (limit={_q(value)}).",
         )
     return limit
 
 
 def parse_offset(value: str) -> int:
-    if not _INTEGER.fullmatch(value) or value.startswith("-"):
-        raise parse_error(f"failed to parse offset parameter ({value})", "expecting a non-negative integer")
-    return int(value)
+    offset = _bigint(value) if _INTEGER.fullmatch(value) and not value.startswith("-") else None
+    if offset is None:
+        raise parse_error(
+            f"failed to parse offset parameter ({value})",
+            f"expecting a non-negative integer up to {MAX_BIGINT}",
+        )
+    return offset
 
 
 def parse_range_header(value: str) -> tuple[int, int | None]:
     """`Range: 0-19` → (offset 0, limit 20); `10-` → (10, None); an `items=` prefix is tolerated."""
     match = _RANGE.fullmatch(value.strip())
-    if match is None:
-        raise parse_error(f"failed to parse Range header ({value})", 'expecting "lower-upper" or "lower-"')
-    lower, upper = int(match[1]), match[2]
-    if not upper:
+    lower = _bigint(match[1]) if match else None
+    upper = (_bigint(match[2]) if match[2] else -1) if match else None
+    if match is None or lower is None or upper is None:
+        raise parse_error(
+            f"failed to parse Range header ({value})",
+            f'expecting "lower-upper" or "lower-", each bound a non-negative integer up to {MAX_BIGINT}',
+        )
+    if upper < 0:
         return lower, None
-    if lower > int(upper):
+    if lower > upper:
         raise range_error(
             "Requested range not satisfiable",
             "The lower boundary must be lower than or equal to the upper boundary in the Range header"
-            f" ({value}).",
+            f" ({_q(value)}).",
         )
-    return lower, int(upper) - lower + 1
+    return lower, min(upper - lower + 1, MAX_BIGINT)
 
 
 def parse_params(items: list[tuple[str, str]]) -> Params:
