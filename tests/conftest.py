@@ -7,6 +7,7 @@ import asyncio
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,14 @@ def _server_url() -> str:
     return start_embedded(ROOT / ".tenantgrid" / "test")
 
 
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    server = _server_url()
-    name = f"tenantgrid_test_{secrets.token_hex(4)}"
+@contextmanager
+def throwaway_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty database on the server, dropped (with its connections) afterwards."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin_url = with_database(server_url, "postgres")
 
     async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(server)
+        conn = await asyncpg.connect(admin_url)
         try:
             await conn.execute(sql)
         finally:
@@ -48,9 +50,15 @@ def database_url() -> Iterator[str]:
 
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
-        yield with_database(server, name)
+        yield with_database(server_url, name)
     finally:
         asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with throwaway_database(_server_url(), "tenantgrid_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-import secrets
 import socket
 import subprocess
 import sys
@@ -13,11 +11,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
-from tenantgrid.db.url import with_database
+from tests.conftest import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,21 +27,8 @@ def _free_port() -> int:
 
 @pytest.fixture
 def empty_database(database_url: str) -> Iterator[str]:
-    name = f"tenantgrid_serve_{secrets.token_hex(4)}"
-    server = with_database(database_url, "postgres")
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(server)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield with_database(database_url, name)
-    finally:
-        asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    with throwaway_database(database_url, "tenantgrid_serve") as url:
+        yield url
 
 
 def _stop(process: subprocess.Popen[str]) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from starlette.testclient import TestClient
 
 from tenantgrid.tenancy.provision import ProvisionedTenant
-from tests.conftest import PASSWORD
+from tests.api.postgrest.write_support import Rows, forget_rows
+from tests.conftest import PASSWORD, Database
 
 
 def key_headers(tenant: ProvisionedTenant, **extra: str) -> dict[str, str]:
@@ -42,3 +45,15 @@ def user_headers(alpha: ProvisionedTenant, alpha_session: dict) -> dict[str, str
 @pytest.fixture(scope="session")
 def secret(alpha: ProvisionedTenant) -> dict[str, str]:
     return key_headers(alpha)
+
+
+@pytest.fixture(scope="module")
+def forget_written_rows(db: Database, alpha: ProvisionedTenant) -> Iterator[None]:
+    """After a write-test module: delete the `things` rows it made (children cascade)."""
+    yield
+    forget_rows(db, alpha.schema)
+
+
+@pytest.fixture
+def rows(db: Database, alpha: ProvisionedTenant) -> Rows:
+    return Rows(db, alpha.schema)

@@ -4,26 +4,16 @@ what really lands in the database (all the rows, or none of them)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from starlette.testclient import TestClient
 
 from tenantgrid.query.compile import Body, WriteShape
 from tenantgrid.tenancy.provision import ProvisionedTenant
-from tests.api.postgrest.write_support import PLAIN, Rows, error, forget_rows, headers, mark, plain
+from tests.api.postgrest.write_support import PLAIN, Rows, error, headers, mark, plain
 from tests.conftest import Database
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _forget_rows(db: Database, alpha: ProvisionedTenant) -> Iterator[None]:
-    yield
-    forget_rows(db, alpha.schema)
-
-
-@pytest.fixture
-def rows(db: Database, alpha: ProvisionedTenant) -> Rows:
-    return Rows(db, alpha.schema)
+pytestmark = pytest.mark.usefixtures("forget_written_rows")
 
 
 def test_one_object_default_is_minimal(client: TestClient, alpha: ProvisionedTenant, rows: Rows) -> None:

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from starlette.testclient import TestClient
 
 from tenantgrid.tenancy.provision import ProvisionedTenant
-from tests.api.postgrest.write_support import Rows, error, forget_rows, headers, mark
-from tests.conftest import Database
+from tests.api.postgrest.write_support import Rows, error, headers, mark
 
 UNFILTERED_HINT = "Add a filter such as id=eq.1, or enable TENANTGRID_ALLOW_UNFILTERED_WRITES."
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _forget_rows(db: Database, alpha: ProvisionedTenant) -> Iterator[None]:
-    yield
-    forget_rows(db, alpha.schema)
-
-
-@pytest.fixture
-def rows(db: Database, alpha: ProvisionedTenant) -> Rows:
-    return Rows(db, alpha.schema)
+pytestmark = pytest.mark.usefixtures("forget_written_rows")
 
 
 def three(rows: Rows, m: str) -> list[int]:

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 
 import pytest
 from starlette.testclient import TestClient
 
 from tenantgrid.tenancy.provision import ProvisionedTenant
-from tests.api.postgrest.write_support import Rows, error, forget_rows, headers, mark
-from tests.conftest import Database
+from tests.api.postgrest.write_support import Rows, error, headers, mark
 
 MERGE = "resolution=merge-duplicates"
 IGNORE = "resolution=ignore-duplicates"
 PUT_FILTER = error("PGRST105", "Filters must include all and only primary key columns with 'eq' operators")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _forget_rows(db: Database, alpha: ProvisionedTenant) -> Iterator[None]:
-    yield
-    forget_rows(db, alpha.schema)
-
-
-@pytest.fixture
-def rows(db: Database, alpha: ProvisionedTenant) -> Rows:
-    return Rows(db, alpha.schema)
+pytestmark = pytest.mark.usefixtures("forget_written_rows")
 
 
 def far_id() -> int:

@@ -8,21 +8,13 @@ import pytest
 from starlette.testclient import TestClient
 
 from tenantgrid.tenancy.provision import ProvisionedTenant
-from tests.api.postgrest.write_support import Rows, error, forget_rows, headers, mark
+from tests.api.postgrest.write_support import Rows, error, headers, mark
 from tests.conftest import Database
 
 LIMIT = 64 * 1024  # settings.max_body_bytes in the test settings
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _forget_rows(db: Database, alpha: ProvisionedTenant) -> Iterator[None]:
-    yield
-    forget_rows(db, alpha.schema)
-
-
-@pytest.fixture
-def rows(db: Database, alpha: ProvisionedTenant) -> Rows:
-    return Rows(db, alpha.schema)
+pytestmark = pytest.mark.usefixtures("forget_written_rows")
 
 
 # -- the body ------------------------------------------------------------------------------------
