@@ -52,7 +52,7 @@ class Compiled:
     def render(self, schema: str) -> str:
         return self.sql.replace(SCHEMA_PREFIX, quote_ident(schema) + ".")
 
-    def arguments(self, values: Sequence[BoundValue], extra: dict[str, Any] | None = None) -> list[Any]:
+    def arguments(self, values: Sequence[BoundValue]) -> list[Any]:
         return [values[v] if is_slot else v for is_slot, v in self.params]
 
 
@@ -107,12 +107,7 @@ class Compiler:
         page = sa.select(*compile_projection(shape.select, resource, table, binder)).select_from(table)
         if where is not None:
             page = page.where(where)
-        page = page.order_by(*compile_order(shape.order, resource, table, binder))
-        # LIMIT and OFFSET take a bigint (the dialect parses up to its maximum)
-        if isinstance(shape.page.limit, Slot):
-            page = page.limit(binder.slot(shape.page.limit, sa.BigInteger()))
-        if isinstance(shape.page.offset, Slot):
-            page = page.offset(binder.slot(shape.page.offset, sa.BigInteger()))
+        page = _paged(page.order_by(*compile_order(shape.order, resource, table, binder)), shape.page, binder)
         total: Any = sa.null()
         if shape.count:
             counted = sa.select(sa.func.count()).select_from(table)
@@ -217,15 +212,20 @@ def _mutation_filter(shape: WriteShape, resource: Resource, table: sa.Table, bin
     page = sa.select(*keys)
     if shape.where is not None:
         page = page.where(compile_where(shape.where, resource, inner, binder))
-    page = page.order_by(*compile_order(shape.order, resource, inner, binder))
-    if isinstance(shape.page.limit, Slot):
-        page = page.limit(binder.slot(shape.page.limit, sa.BigInteger()))
-    if isinstance(shape.page.offset, Slot):
-        page = page.offset(binder.slot(shape.page.offset, sa.BigInteger()))
+    page = _paged(page.order_by(*compile_order(shape.order, resource, inner, binder)), shape.page, binder)
     own = [table.c[k] for k in resource.primary_key]
     if len(own) == 1:
         return own[0].in_(page.scalar_subquery())
     return sa.tuple_(*own).in_(page)
+
+
+def _paged(select: sa.Select[Any], page: Page, binder: Binder) -> sa.Select[Any]:
+    """LIMIT/OFFSET from the page's slots, bound as bigint (the dialects accept up to its maximum)."""
+    if isinstance(page.limit, Slot):
+        select = select.limit(binder.slot(page.limit, sa.BigInteger()))
+    if isinstance(page.offset, Slot):
+        select = select.offset(binder.slot(page.offset, sa.BigInteger()))
+    return select
 
 
 def _envelope(source: sa.Subquery, total: Any, body: Body, strip_nulls: bool = False) -> sa.Select[Any]:
