@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from tenantgrid.errors import parse_error, range_error
@@ -401,10 +402,22 @@ def _sort_key(text: str) -> SortKey:
 
 def parse_filter(key: str, value: str) -> Node:
     """`key=value` where key is a column or JSON path and value is `[not.]op[(modifier)].value`."""
-    path = _guarded(f"failed to parse tree path ({key})", lambda: _filter_path(key))
+    path = _parse_filter_path(key)
     return _guarded(f"failed to parse filter ({value})", lambda: _condition(path, value, in_tree=False))
 
 
+# The parsers below are pure functions of one parameter's text, and the same select=, order= or
+# filter key arrives on request after request: each is memoized (failures are not), so a hot query
+# shape pays for its grammar once. Values change per request, so `_condition` is not cached.
+_PARSE_CACHE = 1024
+
+
+@lru_cache(maxsize=_PARSE_CACHE)
+def _parse_filter_path(key: str) -> Path:
+    return _guarded(f"failed to parse tree path ({key})", lambda: _filter_path(key))
+
+
+@lru_cache(maxsize=_PARSE_CACHE)
 def parse_logic(key: str, value: str) -> Node:
     """`or=(...)`, `and=(...)`, `not.or=(...)`, `not.and=(...)`."""
     word = key.removeprefix("not.")
@@ -416,6 +429,7 @@ def parse_logic(key: str, value: str) -> Node:
     return Not(node) if word != key else node
 
 
+@lru_cache(maxsize=_PARSE_CACHE)
 def parse_select(value: str) -> tuple[SelectItem, ...]:
     if value.strip() in ("", "*"):
         return ()
@@ -425,10 +439,12 @@ def parse_select(value: str) -> tuple[SelectItem, ...]:
     )
 
 
+@lru_cache(maxsize=_PARSE_CACHE)
 def parse_order(value: str) -> tuple[SortKey, ...]:
     return _guarded(f"failed to parse order ({value})", lambda: tuple(_sort_key(k) for k in _split(value)))
 
 
+@lru_cache(maxsize=_PARSE_CACHE)
 def parse_columns(value: str, param: str = "columns") -> tuple[str, ...]:
     """`a,b` or `"a","b"` (what the Supabase clients send)."""
     return _guarded(
