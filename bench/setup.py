@@ -1,0 +1,158 @@
+"""The bench database: its own embedded cluster and a fresh database, N tenants with data, timings.
+
+Tenants are made the way `tenantgrid tenants create` makes them (`create_tenant`, timed one by
+one), then each gets `rows` things from one INSERT ... SELECT ... FROM generate_series (not part of
+the provisioning time). `migrate_tenants` over all of them is timed too: they are at head, so it
+measures the per-tenant overhead of a no-op migration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import asyncpg
+import psutil
+from scenarios import READ_QUERY, Tenant
+from sqlalchemy import text
+
+from tenantgrid.catalog.model import SCHEMA_TOKEN
+from tenantgrid.catalog.reflect import reflect_catalog
+from tenantgrid.db.embedded import start_embedded
+from tenantgrid.db.engine import create_engine
+from tenantgrid.db.url import with_database
+from tenantgrid.query.ast import Page, Query
+from tenantgrid.query.compile import Compiler
+from tenantgrid.query.dialects.postgrest import parse_params
+from tenantgrid.query.shape import split
+from tenantgrid.settings import Settings
+from tenantgrid.tenancy.names import quote_ident
+from tenantgrid.tenancy.provision import create_tenant, migrate_tenants, prepare_database
+
+DATABASE = "tenantgrid_bench"
+PASSWORD = "bench-password-1"
+MARKER = "__N__"
+
+FILL = """
+INSERT INTO {schema}.things (name, description, tags, data)
+SELECT 'thing ' || g,
+       'Benchmark thing number ' || g || ', ' || md5(g::text),
+       ARRAY['tag' || (g % 10), 'group' || (g % 7)],
+       jsonb_build_object('color', (ARRAY['red', 'green', 'blue'])[1 + g % 3],
+                          'size', g % 100, 'weight', round(g * 0.37, 2), 'even', g % 2 = 0)
+FROM generate_series(1, {rows}) AS g
+"""
+
+
+@dataclass(slots=True)
+class Provisioning:
+    tenants: list[Tenant] = field(default_factory=list)
+    provision_s: list[float] = field(default_factory=list)
+    fill_s: list[float] = field(default_factory=list)
+    migrate_s: float = 0.0
+    migrate_failures: list[str] = field(default_factory=list)
+    read_sql: str = ""
+    schema_prefix: str = ""
+    read_args: list[object] = field(default_factory=list)
+    postgres_version: str = ""
+
+
+def start_cluster(data_dir: Path) -> str:
+    """Start (or join) the bench's own embedded cluster; stopped when this process exits.
+
+    The wheel stops a cluster when its last registered process exits; a harness that was killed
+    outright stays registered forever, so dead processes are struck off the list first.
+    """
+    handles = data_dir / "pg" / ".handle_pids.json"
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        pids = json.loads(handles.read_text())
+        handles.write_text(json.dumps([p for p in pids if psutil.pid_exists(int(p))]))
+    return start_embedded(data_dir)
+
+
+async def fresh_database(cluster_url: str) -> str:
+    """Drop and recreate the bench database; return its URL."""
+    conn = await asyncpg.connect(cluster_url)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {DATABASE}")
+    finally:
+        await conn.close()
+    return with_database(cluster_url, DATABASE)
+
+
+async def drop_database(cluster_url: str) -> None:
+    conn = await asyncpg.connect(cluster_url)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    finally:
+        await conn.close()
+
+
+async def provision(
+    url: str, settings: Settings, count: int, rows: int, log: Callable[[str], None]
+) -> Provisioning:
+    result = Provisioning()
+    engine = create_engine(url)
+    try:
+        await prepare_database(engine, settings)
+        async with engine.connect() as conn:
+            result.postgres_version = str((await conn.execute(text("SHOW server_version"))).scalar())
+            catalog = await reflect_catalog(conn, settings.template_schema)
+        result.read_sql, result.schema_prefix, result.read_args = read_statement(Compiler(catalog))
+        step = max(1, count // 10)
+        for i in range(count):
+            name = f"bench{i:04d}"
+            email = f"{name}@example.com"
+            started = time.perf_counter()
+            made = await create_tenant(engine, settings, name, email, PASSWORD)
+            provisioned = time.perf_counter()
+            async with engine.begin() as conn:
+                await conn.execute(text(FILL.format(schema=quote_ident(made.schema), rows=int(rows))))
+                await conn.execute(text(f"ANALYZE {quote_ident(made.schema)}.things"))
+            result.provision_s.append(provisioned - started)
+            result.fill_s.append(time.perf_counter() - provisioned)
+            result.tenants.append(Tenant(name, made.schema, made.publishable_key, email, PASSWORD))
+            if (i + 1) % step == 0 or i + 1 == count:
+                log(
+                    f"  {i + 1}/{count} tenants ({result.provision_s[-1] * 1000:.0f} ms to provision the last)"
+                )
+        started = time.perf_counter()
+        migrated = await migrate_tenants(engine, settings, None)
+        result.migrate_s = time.perf_counter() - started
+        result.migrate_failures = [f"{m.tenant}: {m.error}" for m in migrated if m.error]
+    finally:
+        await engine.dispose()
+    return result
+
+
+def read_statement(compiler: Compiler) -> tuple[str, str, list[object]]:
+    """The SQL (schema token kept), the token's exact text, and the arguments tenantgrid runs for
+    the read scenario. Parsed and compiled as the read route does; MARKER stands for the `gte.`
+    value. Checked against tenantgrid's own `render`, so the baseline substitutes the schema the
+    same way.
+    """
+    params = parse_params(parse_qsl(READ_QUERY.format(n=MARKER), keep_blank_values=True))
+    query = Query(
+        resource="things",
+        where=params.where,
+        order=params.order,
+        page=Page(params.offset, params.limit),
+        select=params.select,
+    )
+    shape, values = split(query)
+    compiled = compiler.read(shape)
+    for prefix in (f'"{SCHEMA_TOKEN}".', f"{SCHEMA_TOKEN}."):
+        if prefix in compiled.sql:
+            break
+    probe = "bench_probe_schema"
+    if compiled.sql.replace(prefix, quote_ident(probe) + ".") != compiled.render(probe):
+        raise RuntimeError(
+            "cannot reproduce tenantgrid's render() of the schema token: update bench/setup.py"
+        )
+    return compiled.sql, prefix, compiled.arguments(values)
