@@ -3,6 +3,7 @@ once and opens the pool; every API's routes are mounted here."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -63,6 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             jwt_secret=jwt_secret,
         )
         app.openapi_schema = None
+        # Everything made so far (the catalog, SQLAlchemy's metadata, imported modules) lives as long
+        # as the process. Freezing it keeps the collector from walking it on every full collection:
+        # the benchmark measured ~68 ms pauses, 36 per 10 s, before this (p99 87 ms -> 17 ms).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

@@ -1,8 +1,16 @@
-"""Password hashing: Argon2id through passlib, at OWASP's minimum cost (19 MiB, 2 passes)."""
+"""Password hashing: Argon2id through passlib, at OWASP's minimum cost (19 MiB, 2 passes).
+
+Checks run in worker threads, at most `CONCURRENT_CHECKS` at a time: each one takes 19 MiB, and a
+thread's allocator keeps that memory afterwards, so a burst of sign-ins on the default 40-thread
+pool would grow a server process by hundreds of MB (measured by the benchmark harness).
+"""
 
 from __future__ import annotations
 
 import warnings
+
+import anyio.to_thread
+from anyio import CapacityLimiter
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -28,3 +36,15 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         _context.verify(password, _DUMMY_HASH)
         return False
     return bool(_context.verify(password, password_hash))
+
+
+CONCURRENT_CHECKS = 2
+_limiter: CapacityLimiter | None = None
+
+
+async def check_password(password: str, password_hash: str | None) -> bool:
+    """`verify_password` off the event loop, with a bounded number of checks at once."""
+    global _limiter
+    if _limiter is None:
+        _limiter = CapacityLimiter(CONCURRENT_CHECKS)
+    return await anyio.to_thread.run_sync(verify_password, password, password_hash, limiter=_limiter)

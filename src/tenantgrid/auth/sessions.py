@@ -13,9 +13,8 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from starlette.concurrency import run_in_threadpool
 
-from tenantgrid.auth.passwords import verify_password
+from tenantgrid.auth.passwords import check_password
 from tenantgrid.auth.principal import Tenant
 from tenantgrid.auth.tokens import new_refresh_token, refresh_digest
 from tenantgrid.settings import Settings
@@ -70,7 +69,7 @@ class SessionStore:
         row = await self.pool.fetchrow(
             f"SELECT password_hash, {USER_COLUMNS} FROM {s}.users WHERE lower(email) = lower($1)", email
         )
-        valid = await run_in_threadpool(verify_password, password, row[0] if row else None)
+        valid = await check_password(password, row[0] if row else None)
         if not valid or row is None:
             raise AuthFailure(400, "invalid_credentials", "Invalid login credentials")
         async with self.pool.acquire() as conn, conn.transaction():

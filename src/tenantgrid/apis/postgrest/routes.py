@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -27,6 +27,9 @@ def postgrest_errors(handler: Handler) -> Handler:
             return await handler(request)
         except errors.ApiError as error:
             return render_error(error)
+        except ClientDisconnect:
+            # The client went away mid-body; nobody is left to answer, and it is not a server fault.
+            return Response(status_code=499)
         except Exception as exc:
             return unexpected_error(exc)
 
