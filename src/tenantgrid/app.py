@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -28,6 +29,28 @@ from tenantgrid.runtime import Runtime
 from tenantgrid.settings import Settings, get_settings
 from tenantgrid.tenancy.control import Control
 from tenantgrid.tenancy.provision import prepare_database
+
+# What browser clients (supabase-js among them) send and must be allowed to read, as PostgREST allows.
+CORS_REQUEST_HEADERS = [
+    "apikey",
+    "api-key",
+    "authorization",
+    "accept",
+    "accept-profile",
+    "content-profile",
+    "content-type",
+    "prefer",
+    "range",
+    "x-client-info",
+    "x-supabase-api-version",
+]
+CORS_RESPONSE_HEADERS = [
+    "Content-Range",
+    "Content-Profile",
+    "Content-Location",
+    "Location",
+    "Preference-Applied",
+]
 
 DESCRIPTION = """
 One self-hosted, multi-tenant server for hosted data APIs, a PostgreSQL schema per tenant.
@@ -102,6 +125,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_RESPONSE_HEADERS,
+            max_age=86400,
+        )
     if settings.log_requests:
         app.add_middleware(AccessLog)
     logging.getLogger("tenantgrid").setLevel(logging.INFO)

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 10 * 1024 * 1024
     max_rows: int | None = None
     log_requests: bool = True
+    cors_origins: list[str] = Field(
+        default=["*"],
+        description='Origins browsers may call from (JSON list, e.g. ["https://app.example.com"]); [] turns CORS off.',
+    )
 
 
 @lru_cache

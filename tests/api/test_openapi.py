@@ -78,3 +78,30 @@ def test_access_log_has_one_line_per_request(
     assert (method, path, status, tenant) == ("GET", "/rest/v1/things", "200", "tenant=alpha")
     assert ms.endswith("ms") and float(ms[:-2]) >= 0
     assert lines[1].startswith("GET /rest/v1/nope 404 ")
+
+
+def test_browser_preflight_allows_the_supabase_headers(client: TestClient) -> None:
+    preflight = client.options(
+        "/rest/v1/things",
+        headers={
+            "Origin": "https://app.example.com",
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "apikey,authorization,content-profile,prefer,x-client-info",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "PATCH" in preflight.headers["access-control-allow-methods"]
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert {"apikey", "authorization", "content-profile", "prefer", "x-client-info"} <= set(
+        allowed.split(", ")
+    )
+
+
+def test_cross_origin_responses_expose_content_range(client: TestClient, alpha: ProvisionedTenant) -> None:
+    response = client.get(
+        "/rest/v1/things?limit=1", headers={"apikey": alpha.secret_key, "Origin": "https://app.example.com"}
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "content-range" in response.headers["access-control-expose-headers"].lower()
