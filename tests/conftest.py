@@ -115,11 +115,11 @@ class Database:
 
     def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         assert self.client.portal is not None
-        return self.client.portal.call(self.runtime.pool.fetch, sql, *args)
+        return self.client.portal.call(self.runtime.pools.control.fetch, sql, *args)
 
     def value(self, sql: str, *args: Any) -> Any:
         assert self.client.portal is not None
-        return self.client.portal.call(self.runtime.pool.fetchval, sql, *args)
+        return self.client.portal.call(self.runtime.pools.control.fetchval, sql, *args)
 
 
 @pytest.fixture(scope="session")

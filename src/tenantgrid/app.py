@@ -21,7 +21,7 @@ from tenantgrid.apis.postgrest.routes import routes as postgrest_routes
 from tenantgrid.auth.authenticate import Authenticator
 from tenantgrid.catalog.reflect import reflect_catalog
 from tenantgrid.db.engine import create_engine
-from tenantgrid.db.pool import create_pool
+from tenantgrid.db.pool import create_pools
 from tenantgrid.db.url import resolve_database_url
 from tenantgrid.http.access_log import AccessLog
 from tenantgrid.query.compile import Compiler
@@ -76,14 +76,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 jwt_secret = settings.jwt_secret or await Control(conn, settings.control_schema).jwt_secret()
         finally:
             await engine.dispose()
-        pool = await create_pool(url, settings)
+        pools = await create_pools(url, settings)
         app.state.runtime = Runtime(
             settings=settings,
             database_url=url,
-            pool=pool,
+            pools=pools,
             catalog=catalog,
             compiler=Compiler(catalog),
-            authenticator=Authenticator(pool, settings, jwt_secret),
+            authenticator=Authenticator(pools.control, settings, jwt_secret),
             jwt_secret=jwt_secret,
         )
         app.openapi_schema = None
@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            await pool.close()
+            await pools.close()
 
     app = FastAPI(
         title="tenantgrid",
@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/health", tags=["server"], summary="Liveness and database reachability")
     async def health(request: Request) -> JSONResponse:
         runtime: Runtime = request.app.state.runtime
-        await runtime.pool.fetchval("SELECT 1")
+        await runtime.pools.control.fetchval("SELECT 1")
         return JSONResponse({"status": "ok"})
 
     def openapi() -> dict[str, Any]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
-
 from tenantgrid.auth.authenticate import Authenticator
 from tenantgrid.catalog.model import Catalog
+from tenantgrid.db.pool import Pools
 from tenantgrid.query.compile import Compiler
 from tenantgrid.settings import Settings
 
@@ -16,7 +15,7 @@ from tenantgrid.settings import Settings
 class Runtime:
     settings: Settings
     database_url: str
-    pool: asyncpg.Pool
+    pools: Pools
     catalog: Catalog
     compiler: Compiler
     authenticator: Authenticator

@@ -32,8 +32,11 @@ class Settings(BaseSettings):
     auth_cache_ttl: float = Field(
         default=2.0, description="Seconds a verified API key or JWT is trusted before it is looked up again."
     )
-    pool_min_size: int = 2
-    pool_max_size: int = 10
+    pool_shards: int = Field(
+        default=4, description="Connection pools per process; each tenant schema always uses the same one."
+    )
+    pool_min_size: int = Field(default=1, description="Connections each pool shard keeps open.")
+    pool_max_size: int = Field(default=3, description="Connections each pool shard may open.")
     statement_cache_size: int = 1024
 
     allow_unfiltered_writes: bool = Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tenantgrid.db.pool import create_pool
+from tenantgrid.db.pool import create_pool, create_pools
 from tenantgrid.settings import Settings
 
 
@@ -33,3 +33,23 @@ def test_release_rolls_back_an_abandoned_transaction_and_keeps_no_other_state(da
     assert in_transaction is False
     assert leftover == 0
     assert name == "kept"
+
+
+def test_each_schema_always_uses_one_shard_and_the_shards_share_the_tenants(database_url: str) -> None:
+    settings = Settings(database_url=database_url, pool_shards=4, pool_min_size=1, pool_max_size=1)
+
+    async def run() -> tuple[bool, set[int], list[str]]:
+        pools = await create_pools(database_url, settings)
+        try:
+            shards = pools.shards
+            stable = all(pools.for_schema(f"t_{i}") is pools.for_schema(f"t_{i}") for i in range(100))
+            used = {shards.index(pools.for_schema(f"t_{i}")) for i in range(100)}
+            names = [await shard.fetchval("SELECT current_setting('application_name')") for shard in shards]
+            return stable, used, names
+        finally:
+            await pools.close()
+
+    stable, used, names = asyncio.run(run())
+    assert stable
+    assert used == {0, 1, 2, 3}
+    assert names == ["tenantgrid"] * 4

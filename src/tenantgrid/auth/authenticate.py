@@ -1,7 +1,8 @@
-"""Turn a request's credentials into a Principal, with brief caches for keys and tokens.
+"""Turn a request's credentials into a Principal, with caches for keys and tokens.
 
-A key lookup or JWT verification is cached for `auth_cache_ttl` seconds (2 by default): a revoked
-key stops working within that time on every process, without a round trip per request.
+A key lookup is cached for `auth_cache_ttl` seconds (2 by default): a revoked key stops working
+within that time on every process, without a round trip per request. A verified JWT is cached until
+it expires: its signature and claims cannot change, so checking its `exp` on each use is enough.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import time
 from collections.abc import Mapping
 
 import asyncpg
-from cachetools import TTLCache
+from cachetools import LRUCache, TTLCache
 
 from tenantgrid import errors
 from tenantgrid.auth.credentials import Credentials, read_credentials
@@ -30,7 +31,7 @@ class Authenticator:
         self.jwt_secret = jwt_secret
         ttl = settings.auth_cache_ttl
         self._keys: TTLCache[str, KeyEntry] = TTLCache(maxsize=50_000, ttl=ttl)
-        self._tokens: TTLCache[str, AccessClaims] = TTLCache(maxsize=50_000, ttl=ttl)
+        self._tokens: LRUCache[str, AccessClaims] = LRUCache(maxsize=50_000)
         control = quote_ident(settings.control_schema)
         self._key_sql = (
             f"SELECT t.id, t.name, t.schema_name, k.kind FROM {control}.api_keys k "
@@ -77,8 +78,10 @@ class Authenticator:
 
     def verify_token(self, token: str) -> AccessClaims:
         claims = self._tokens.get(token)
-        if claims is not None and claims.expires_at > time.time():
-            return claims
+        if claims is not None:
+            if claims.expires_at > time.time():
+                return claims
+            del self._tokens[token]
         claims = verify_access_token(self.settings, self.jwt_secret, token)
         self._tokens[token] = claims
         return claims

@@ -89,7 +89,7 @@ async def token(request: Request) -> Response:
         return _error(400, "validation_failed", "Could not parse request body as JSON")
     if not isinstance(body, dict):
         return _error(400, "validation_failed", "Request body must be a JSON object")
-    store = SessionStore(runtime.pool, runtime.settings)
+    store = SessionStore(runtime.pools.for_schema(principal.tenant.schema), runtime.settings)
     try:
         if grant == "password":
             email, password = body.get("email"), body.get("password")
@@ -146,7 +146,7 @@ async def user(request: Request) -> Response:
         return _api_error(error)
     assert principal.user is not None
     try:
-        found = await SessionStore(runtime.pool, runtime.settings).user(
+        found = await SessionStore(runtime.pools.for_schema(principal.tenant.schema), runtime.settings).user(
             principal.tenant, principal.user.user_id, principal.user.session_id
         )
     except AuthFailure as failure:
@@ -163,7 +163,7 @@ async def logout(request: Request) -> Response:
     except errors.ApiError as error:
         return _api_error(error)
     assert principal.user is not None
-    await SessionStore(runtime.pool, runtime.settings).sign_out(
+    await SessionStore(runtime.pools.for_schema(principal.tenant.schema), runtime.settings).sign_out(
         principal.tenant, principal.user.user_id, principal.user.session_id, scope
     )
     return Response(status_code=204)

@@ -54,7 +54,9 @@ async def _read(request: Request, table: str) -> Response:
         else ctx.runtime.compiler.read(shape, media.body, media.strip_nulls)
     )
     envelope = await fetch_envelope(
-        ctx.runtime.pool, compiled.render(ctx.schema.schema), compiled.arguments(values)
+        ctx.runtime.pools.for_schema(ctx.schema.schema),
+        compiled.render(ctx.schema.schema),
+        compiled.arguments(values),
     )
 
     total = envelope.total

@@ -100,7 +100,10 @@ async def write(request: Request, table: str) -> Response:
 
     if plan.statements:
         results = await run_in_transaction(
-            ctx.runtime.pool, plan.statements, rollback=prefer.get("tx") == "rollback", check=check
+            ctx.runtime.pools.for_schema(ctx.schema.schema),
+            plan.statements,
+            rollback=prefer.get("tx") == "rollback",
+            check=check,
         )
     else:
         results = []
