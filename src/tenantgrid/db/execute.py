@@ -35,14 +35,21 @@ async def fetch_envelope(pool: asyncpg.Pool, sql: str, args: Sequence[Any]) -> E
     return Envelope.of(row)
 
 
-async def run_in_transaction(
+async def run_statements(
     pool: asyncpg.Pool,
     statements: Sequence[tuple[str, Sequence[Any]]],
     *,
     rollback: bool = False,
     check: Callable[[list[Envelope]], None] | None = None,
 ) -> list[Envelope]:
-    """Run the statements in one transaction: all of them happen, or (error, check, rollback) none."""
+    """Run the statements so that all of them happen, or (error, failed check, rollback) none.
+
+    One statement with nothing to check afterwards is atomic by itself: it runs alone, one round
+    trip instead of BEGIN, the statement and COMMIT. Anything else runs in one transaction.
+    """
+    if len(statements) == 1 and check is None and not rollback:
+        sql, args = statements[0]
+        return [await fetch_envelope(pool, sql, args)]
     async with pool.acquire() as conn:
         transaction = conn.transaction()
         await transaction.start()

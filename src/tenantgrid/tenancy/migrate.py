@@ -67,3 +67,41 @@ def _upgrade(sync_conn: Connection, schema: str, chain: Chain) -> str | None:
         env.configure(connection=sync_conn, version_table_schema=schema, transactional_ddl=True)
         env.run_migrations()
     return before[0] if before else None
+
+
+def run_alembic_env(chain: Chain) -> None:
+    """The body of `migrations/<chain>/env.py`, for the `alembic` command run by hand.
+
+    `alembic -n tenant -x schema=acme_123456 upgrade head` (or `downgrade`, `current`) works on one
+    schema; without `-x schema` on the chain's own schema (template or control). tenantgrid itself
+    does not go through env.py: `upgrade_schema` drives the chain directly.
+    """
+    import asyncio
+
+    from alembic import context
+
+    from tenantgrid.db.engine import create_engine
+    from tenantgrid.db.url import resolve_database_url
+    from tenantgrid.settings import get_settings
+
+    if context.is_offline_mode():
+        raise SystemExit("offline (--sql) mode is not supported: tenantgrid migrates live schemas")
+    settings = get_settings()
+    default = settings.control_schema if chain == "control" else settings.template_schema
+    schema = context.get_x_argument(as_dictionary=True).get("schema") or default
+
+    def run_in(sync_conn: Connection) -> None:
+        sync_conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
+        sync_conn.exec_driver_sql(f"SET LOCAL search_path TO {quote_ident(schema)}, public")
+        context.configure(connection=sync_conn, version_table_schema=schema, transactional_ddl=True)
+        context.run_migrations()
+
+    async def run() -> None:
+        engine = create_engine(resolve_database_url(settings))
+        try:
+            async with engine.begin() as conn:
+                await conn.run_sync(run_in)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())

@@ -25,7 +25,7 @@ from tenantgrid.apis.postgrest.payload import (
 )
 from tenantgrid.apis.postgrest.prefer import Preferences, parse_prefer
 from tenantgrid.apis.postgrest.render import content_range, media_type
-from tenantgrid.db.execute import Envelope, run_in_transaction
+from tenantgrid.db.execute import Envelope, run_statements
 from tenantgrid.query.ast import And, Cond, Node, Op, Page, Path, Query, SelectItem
 from tenantgrid.query.compile import Body, Conflict, WriteShape
 from tenantgrid.query.dialects.postgrest import Params, parse_params
@@ -85,25 +85,23 @@ async def write(request: Request, table: str) -> Response:
     else:  # DELETE
         plan = _delete(ctx, params, select, out)
 
+    maximum = prefer.get("max-affected")
+    capped = method in ("PATCH", "DELETE") and maximum is not None and prefer.strict
+
     def check(results: list[Envelope]) -> None:
         affected = sum(r.total or 0 for r in results)
         if accept is Body.OBJECT and affected != 1:
             raise errors.singular_error(affected)
-        maximum = prefer.get("max-affected")
-        if (
-            method in ("PATCH", "DELETE")
-            and maximum is not None
-            and prefer.strict
-            and affected > int(maximum)
-        ):
+        if capped and affected > int(maximum or 0):
             raise errors.max_affected_error(affected)
 
+    needs_check = accept is Body.OBJECT or capped
     if plan.statements:
-        results = await run_in_transaction(
+        results = await run_statements(
             ctx.runtime.pools.for_schema(ctx.schema.schema),
             plan.statements,
             rollback=prefer.get("tx") == "rollback",
-            check=check,
+            check=check if needs_check else None,
         )
     else:
         results = []
