@@ -253,10 +253,11 @@ def cpu_table(raw: dict[str, Any]) -> list[str]:
     return lines
 
 
-def write(raw: dict[str, Any], out_dir: Path) -> tuple[Path, Path, str]:
+def write(raw: dict[str, Any], out_dir: Path, label: str = "") -> tuple[Path, Path, str]:
     out_dir.mkdir(parents=True, exist_ok=True)
     text = markdown(raw)
-    paths = (out_dir / f"{raw['date']}.json", out_dir / f"{raw['date']}.md")
+    stem = f"{raw['date']}-{label}" if label else raw["date"]
+    paths = (out_dir / f"{stem}.json", out_dir / f"{stem}.md")
     for path, content in zip(paths, (json.dumps(raw, indent=2) + "\n", text), strict=True):
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(content)

@@ -56,6 +56,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--data-dir", type=Path, default=Path(".tenantgrid/bench"))
     p.add_argument("--results", type=Path, default=BENCH / "results")
     p.add_argument("--keep-database", action="store_true", help="keep the bench database afterwards")
+    p.add_argument("--label", default="", help="results go to <date>-<label>.{json,md} (default: <date>)")
     args = p.parse_args(argv)
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     unknown = [s for s in args.scenarios if s not in scenarios.SCENARIOS]
@@ -332,7 +333,7 @@ def run(args: Any) -> int:
             "baseline_log": servers.log_errors(base.log),
         }
         report.summarize(raw)
-        json_path, md_path, table = report.write(raw, args.results)
+        json_path, md_path, table = report.write(raw, args.results, args.label)
         print(table)
         log(f"wrote {json_path} and {md_path}")
         return 0
