@@ -36,7 +36,11 @@ class Settings(BaseSettings):
         default=4, description="Connection pools per process; each tenant schema always uses the same one."
     )
     pool_min_size: int = Field(default=1, description="Connections each pool shard keeps open.")
-    pool_max_size: int = Field(default=3, description="Connections each pool shard may open.")
+    pool_max_size: int = Field(
+        default=8,
+        description="Connections each pool shard may open. asyncpg reuses the most recently released "
+        "connection first, so a shard opens more only under load.",
+    )
     statement_cache_size: int = 1024
 
     allow_unfiltered_writes: bool = Field(
