@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
+import sys
 
 import click
 import uvicorn
@@ -44,6 +46,10 @@ def serve(host: str, port: int, workers: int) -> None:
         click.echo(f"  secret key:      {demo.secret_key}")
         click.echo(f"  admin login:     {DEMO_EMAIL} / {password}")
     click.echo(f"Serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to the handler it found.
+    # With Python's default (die at once) the embedded PostgreSQL's atexit hook would never run and
+    # the cluster would outlive the server; exiting normally lets it stop.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     uvicorn.run(
         "tenantgrid.app:create_app",
         factory=True,
