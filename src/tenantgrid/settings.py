@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     pool_max_size: int = Field(
         default=8,
         description="Connections each pool shard may open. asyncpg reuses the most recently released "
-        "connection first, so a shard opens more only under load.",
+        "connection first, so a shard opens more only under load; a saturated one overflows to others.",
     )
     statement_cache_size: int = 1024
 

@@ -42,8 +42,8 @@ def test_each_schema_always_uses_one_shard_and_the_shards_share_the_tenants(data
         pools = await create_pools(database_url, settings)
         try:
             shards = pools.shards
-            stable = all(pools.for_schema(f"t_{i}") is pools.for_schema(f"t_{i}") for i in range(100))
-            used = {shards.index(pools.for_schema(f"t_{i}")) for i in range(100)}
+            stable = all(pools.home_of(f"t_{i}") is pools.home_of(f"t_{i}") for i in range(100))
+            used = {shards.index(pools.home_of(f"t_{i}")) for i in range(100)}
             names = [await shard.fetchval("SELECT current_setting('application_name')") for shard in shards]
             return stable, used, names
         finally:
