@@ -207,8 +207,8 @@ def start_servers(
         "BENCH_BASELINE_ARGS": json.dumps(prov.read_args),
         "BENCH_BASELINE_MARKER": setup.MARKER,
         "BENCH_BASELINE_SCHEMA_PREFIX": prov.schema_prefix,
-        "BENCH_BASELINE_POOL_MIN": str(settings.pool_min_size),
-        "BENCH_BASELINE_POOL_MAX": str(settings.pool_max_size),
+        "BENCH_BASELINE_POOL_MIN": "2",
+        "BENCH_BASELINE_POOL_MAX": str(settings.pool_size),
         "BENCH_BASELINE_STATEMENT_CACHE": str(settings.statement_cache_size),
     }
     base_command = [sys.executable, "-m", "uvicorn", "baseline:app", "--app-dir", str(BENCH)]

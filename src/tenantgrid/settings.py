@@ -32,14 +32,9 @@ class Settings(BaseSettings):
     auth_cache_ttl: float = Field(
         default=2.0, description="Seconds a verified API key or JWT is trusted before it is looked up again."
     )
-    pool_shards: int = Field(
-        default=4, description="Connection pools per process; each tenant schema always uses the same one."
-    )
-    pool_min_size: int = Field(default=1, description="Connections each pool shard keeps open.")
-    pool_max_size: int = Field(
-        default=8,
-        description="Connections each pool shard may open. asyncpg reuses the most recently released "
-        "connection first, so a shard opens more only under load; a saturated one overflows to others.",
+    pool_size: int = Field(default=16, description="Connections per server process, shared by all tenants.")
+    pool_spread: int = Field(
+        default=2, description="Connections each tenant prefers (its prepared statements stay warm there)."
     )
     statement_cache_size: int = 1024
 

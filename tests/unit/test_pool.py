@@ -1,55 +1,123 @@
-"""The pool releases connections without asyncpg's reset round trip, but never with an open transaction."""
+"""The affinity pool: a tenant's requests stay on its own connections, overflow when those are busy,
+wait first-come-first-served when all are, and never leave a transaction open or skip a reset."""
 
 from __future__ import annotations
 
 import asyncio
 
-from tenantgrid.db.pool import create_pool, create_pools
+import asyncpg
+import pytest
+
+from tenantgrid.db.affinity import AffinityPool
+from tenantgrid.db.pool import create_pools
 from tenantgrid.settings import Settings
 
 
-def test_release_rolls_back_an_abandoned_transaction_and_keeps_no_other_state(database_url: str) -> None:
-    async def run() -> tuple[bool, int, str]:
-        pool = await create_pool(
-            database_url, Settings(database_url=database_url, pool_min_size=1, pool_max_size=1)
-        )
+def _pool(database_url: str, size: int, spread: int = 2) -> AffinityPool:
+    return AffinityPool(lambda: asyncpg.connect(database_url), size, spread)
+
+
+async def _backend(pool: AffinityPool, key: str) -> int:
+    async with pool.acquire(key) as connection:
+        return int(await connection.fetchval("SELECT pg_backend_pid()"))
+
+
+def test_a_tenant_stays_on_its_preferred_connections(database_url: str) -> None:
+    async def run() -> tuple[set[int], set[int], int]:
+        pool = _pool(database_url, size=8, spread=2)
         try:
-            conn = await pool.acquire()
-            await conn.execute("SET application_name = 'kept'")
-            transaction = conn.transaction()
-            await transaction.start()
-            await conn.execute("CREATE TEMP TABLE abandoned (id int)")
-            await pool.release(conn)  # a cancelled request leaves its transaction open
-            async with pool.acquire() as again:
-                in_transaction = again.is_in_transaction()
-                leftover = await again.fetchval("SELECT count(*) FROM pg_class WHERE relname = 'abandoned'")
-                # asyncpg's default reset (RESET ALL) would have restored the pool's application_name
-                name = await again.fetchval("SELECT current_setting('application_name')")
-            return in_transaction, leftover, name
+            mine = {await _backend(pool, "tenant_a") for _ in range(20)}
+            others = {await _backend(pool, f"tenant_{i}") for i in range(40)}
+            return mine, others, pool.open_connections()
         finally:
             await pool.close()
 
-    in_transaction, leftover, name = asyncio.run(run())
-    assert in_transaction is False
-    assert leftover == 0
-    assert name == "kept"
+    mine, others, opened = asyncio.run(run())
+    assert len(mine) == 1  # sequential requests: always the first preferred connection
+    assert len(others) > 2  # other tenants prefer other connections
+    assert opened <= 8
 
 
-def test_each_schema_always_uses_one_shard_and_the_shards_share_the_tenants(database_url: str) -> None:
-    settings = Settings(database_url=database_url, pool_shards=4, pool_min_size=1, pool_max_size=1)
-
-    async def run() -> tuple[bool, set[int], list[str]]:
-        pools = await create_pools(database_url, settings)
+def test_busy_preferred_connections_overflow_and_a_full_pool_queues(database_url: str) -> None:
+    async def run() -> tuple[int, list[str]]:
+        pool = _pool(database_url, size=3, spread=1)
+        order: list[str] = []
         try:
-            shards = pools.shards
-            stable = all(pools.home_of(f"t_{i}") is pools.home_of(f"t_{i}") for i in range(100))
-            used = {shards.index(pools.home_of(f"t_{i}")) for i in range(100)}
-            names = [await shard.fetchval("SELECT current_setting('application_name')") for shard in shards]
-            return stable, used, names
+
+            async def hold(name: str, seconds: float) -> None:
+                async with pool.acquire("same") as connection:
+                    order.append(name)
+                    await connection.execute(f"SELECT pg_sleep({seconds})")
+
+            # Four concurrent users of one tenant: three connections, the fourth waits its turn.
+            await asyncio.gather(hold("a", 0.3), hold("b", 0.3), hold("c", 0.3), hold("d", 0.0))
+            return pool.open_connections(), order
+        finally:
+            await pool.close()
+
+    opened, order = asyncio.run(run())
+    assert opened == 3
+    assert order == ["a", "b", "c", "d"]
+
+
+def test_cancelled_waiter_does_not_lose_a_connection(database_url: str) -> None:
+    async def run() -> int:
+        pool = _pool(database_url, size=1, spread=1)
+        try:
+            async with pool.acquire("t") as connection:
+                waiter = asyncio.create_task(_backend(pool, "t"))
+                await asyncio.sleep(0.05)
+                waiter.cancel()
+                await connection.fetchval("SELECT 1")
+            with pytest.raises(asyncio.CancelledError):
+                await waiter
+            return await asyncio.wait_for(_backend(pool, "t"), timeout=5)
+        finally:
+            await pool.close()
+
+    assert asyncio.run(run()) > 0
+
+
+def test_release_rolls_back_an_abandoned_transaction_and_keeps_session_settings(database_url: str) -> None:
+    async def run() -> tuple[bool, int, str]:
+        pool = _pool(database_url, size=1, spread=1)
+        try:
+            async with pool.acquire("t") as connection:
+                await connection.execute("SET application_name = 'kept'")
+                await connection.transaction().start()  # a cancelled request leaves this open
+                await connection.execute("CREATE TEMP TABLE abandoned (id int)")
+            async with pool.acquire("t") as again:
+                leftover = await again.fetchval("SELECT count(*) FROM pg_class WHERE relname = 'abandoned'")
+                # a reset (RESET ALL) would have cleared this: the pool skips that round trip
+                name = await again.fetchval("SELECT current_setting('application_name')")
+                return again.is_in_transaction(), leftover, name
+        finally:
+            await pool.close()
+
+    assert asyncio.run(run()) == (False, 0, "kept")
+
+
+def test_a_closed_connection_is_reopened(database_url: str) -> None:
+    async def run() -> tuple[int, int]:
+        pool = _pool(database_url, size=1, spread=1)
+        try:
+            first = await _backend(pool, "t")
+            async with pool.acquire("t") as connection:
+                await connection.close()
+            return first, await _backend(pool, "t")
+        finally:
+            await pool.close()
+
+    first, second = asyncio.run(run())
+    assert first != second
+
+
+def test_create_pools_connects_at_start(database_url: str) -> None:
+    async def run() -> int:
+        pools = await create_pools(database_url, Settings(database_url=database_url, pool_size=4))
+        try:
+            return pools.pool.open_connections()
         finally:
             await pools.close()
 
-    stable, used, names = asyncio.run(run())
-    assert stable
-    assert used == {0, 1, 2, 3}
-    assert names == ["tenantgrid"] * 4
+    assert asyncio.run(run()) == 1

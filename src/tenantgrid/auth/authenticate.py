@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-import asyncpg
 from cachetools import LRUCache, TTLCache
 
 from tenantgrid import errors
@@ -18,6 +17,7 @@ from tenantgrid.auth.credentials import Credentials, read_credentials
 from tenantgrid.auth.keys import KeyKind, key_digest
 from tenantgrid.auth.principal import Principal, Tenant
 from tenantgrid.auth.tokens import AccessClaims, verify_access_token
+from tenantgrid.db.affinity import TenantConnections
 from tenantgrid.settings import Settings
 from tenantgrid.tenancy.names import quote_ident
 
@@ -25,7 +25,7 @@ KeyEntry = tuple[Tenant, KeyKind] | None
 
 
 class Authenticator:
-    def __init__(self, pool: asyncpg.Pool, settings: Settings, jwt_secret: str) -> None:
+    def __init__(self, pool: TenantConnections, settings: Settings, jwt_secret: str) -> None:
         self.pool = pool
         self.settings = settings
         self.jwt_secret = jwt_secret

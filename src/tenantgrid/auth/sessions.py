@@ -17,6 +17,7 @@ import asyncpg
 from tenantgrid.auth.passwords import check_password
 from tenantgrid.auth.principal import Tenant
 from tenantgrid.auth.tokens import new_refresh_token, refresh_digest
+from tenantgrid.db.affinity import TenantConnections
 from tenantgrid.settings import Settings
 from tenantgrid.tenancy.names import quote_ident
 
@@ -59,7 +60,7 @@ class Session:
 
 
 class SessionStore:
-    def __init__(self, pool: asyncpg.Pool, settings: Settings) -> None:
+    def __init__(self, pool: TenantConnections, settings: Settings) -> None:
         self.pool = pool
         self.settings = settings
         self.c = quote_ident(settings.control_schema)

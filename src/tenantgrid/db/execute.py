@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from tenantgrid import errors
+from tenantgrid.db.affinity import TenantConnections
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,7 @@ class Envelope:
         return cls(row[0], row[1], row[2], row[3] if len(row) > 3 else None)
 
 
-async def fetch_envelope(pool: asyncpg.Pool, sql: str, args: Sequence[Any]) -> Envelope:
+async def fetch_envelope(pool: TenantConnections, sql: str, args: Sequence[Any]) -> Envelope:
     try:
         row = await pool.fetchrow(sql, *args)
     except asyncpg.PostgresError as exc:
@@ -36,7 +37,7 @@ async def fetch_envelope(pool: asyncpg.Pool, sql: str, args: Sequence[Any]) -> E
 
 
 async def run_statements(
-    pool: asyncpg.Pool,
+    pool: TenantConnections,
     statements: Sequence[tuple[str, Sequence[Any]]],
     *,
     rollback: bool = False,
