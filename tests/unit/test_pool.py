@@ -57,7 +57,10 @@ def test_busy_preferred_connections_overflow_and_a_full_pool_queues(database_url
 
     opened, order = asyncio.run(run())
     assert opened == 3
-    assert order == ["a", "b", "c", "d"]
+    # a, b and c get a connection each at once (in whatever order they finish opening it);
+    # d, the fourth, waits until one of them is done.
+    assert sorted(order[:3]) == ["a", "b", "c"]
+    assert order[3] == "d"
 
 
 def test_cancelled_waiter_does_not_lose_a_connection(database_url: str) -> None:
