@@ -24,6 +24,7 @@ from tenantgrid.db.engine import create_engine
 from tenantgrid.db.pool import create_pools
 from tenantgrid.db.url import resolve_database_url
 from tenantgrid.http.access_log import AccessLog
+from tenantgrid.http.docs import mount_docs
 from tenantgrid.query.compile import Compiler
 from tenantgrid.runtime import Runtime
 from tenantgrid.settings import Settings, get_settings
@@ -102,9 +103,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served below from packaged assets, not a CDN
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
+    mount_docs(app)
     app.router.routes.extend(postgrest_routes())
 
     @app.get("/health", tags=["server"], summary="Liveness and database reachability")

@@ -50,11 +50,17 @@ def test_openapi_hides_private_tables_and_describes_auth(client: TestClient) -> 
     }
 
 
-def test_docs_page_serves_swagger_ui(client: TestClient) -> None:
+def test_docs_page_serves_swagger_ui_from_packaged_assets(client: TestClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200
-    assert "swagger-ui" in page.text
     assert "/openapi.json" in page.text
+    assert "/docs/assets/swagger-ui-bundle.js" in page.text
+    assert "cdn." not in page.text  # works where browsers reach no CDN
+    script = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.text
+    assert client.get("/docs/assets/swagger-ui.css").status_code == 200
+    assert client.get("/redoc").status_code == 404
 
 
 def test_health(client: TestClient) -> None:
