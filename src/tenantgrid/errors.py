@@ -173,9 +173,19 @@ def read_only_schema(schema: str) -> ApiError:
 # -- Postgres errors -> HTTP -------------------------------------------------------------------
 
 
+def database_unreachable(detail: str) -> ApiError:
+    """The connection failed or was lost (restart, failover, admin): PostgREST's 503 PGRST001."""
+    return ApiError(503, "PGRST001", "Database client error. Retrying the connection.", detail)
+
+
+CONNECTION_LOST_STATES = frozenset({"57P01", "57P02", "57P03"})
+
+
 def from_postgres(exc: asyncpg.PostgresError) -> ApiError:
     """Map a Postgres error to PostgREST's status for its SQLSTATE, keeping Postgres's own words."""
     sqlstate: str = getattr(exc, "sqlstate", None) or "XX000"
+    if sqlstate.startswith("08") or sqlstate in CONNECTION_LOST_STATES:
+        return database_unreachable(getattr(exc, "message", None) or str(exc))
     status = _sqlstate_status(sqlstate)
     return ApiError(
         status,

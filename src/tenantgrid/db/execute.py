@@ -25,13 +25,25 @@ class Envelope:
         return cls(row[0], row[1], row[2], row[3] if len(row) > 3 else None)
 
 
+def database_error(exc: BaseException) -> errors.ApiError | None:
+    """The API error for a failure from the database or the way to it; None for anything else."""
+    if isinstance(exc, asyncpg.PostgresError):
+        return errors.from_postgres(exc)
+    if isinstance(exc, asyncpg.exceptions.DataError):
+        return errors.ApiError(400, "22P02", f"invalid input: {exc}")
+    if isinstance(exc, OSError | TimeoutError | asyncpg.exceptions.ConnectionDoesNotExistError):
+        return errors.database_unreachable(f"{type(exc).__name__}: {exc}")
+    return None
+
+
 async def fetch_envelope(pool: TenantConnections, sql: str, args: Sequence[Any]) -> Envelope:
     try:
         row = await pool.fetchrow(sql, *args)
-    except asyncpg.PostgresError as exc:
-        raise errors.from_postgres(exc) from None
-    except asyncpg.exceptions.DataError as exc:
-        raise errors.ApiError(400, "22P02", f"invalid input: {exc}") from None
+    except Exception as exc:
+        error = database_error(exc)
+        if error is None:
+            raise
+        raise error from None
     assert row is not None
     return Envelope.of(row)
 
@@ -51,22 +63,33 @@ async def run_statements(
     if len(statements) == 1 and check is None and not rollback:
         sql, args = statements[0]
         return [await fetch_envelope(pool, sql, args)]
+    try:
+        return await _in_transaction(pool, statements, rollback, check)
+    except Exception as exc:
+        error = database_error(exc)
+        if error is None:
+            raise
+        raise error from None
+
+
+async def _in_transaction(
+    pool: TenantConnections,
+    statements: Sequence[tuple[str, Sequence[Any]]],
+    rollback: bool,
+    check: Callable[[list[Envelope]], None] | None,
+) -> list[Envelope]:
     async with pool.acquire() as conn:
         transaction = conn.transaction()
         await transaction.start()
         try:
             results = []
             for sql, args in statements:
-                row = await conn.fetchrow(sql, *args)
-                results.append(Envelope.of(row))
+                results.append(Envelope.of(await conn.fetchrow(sql, *args)))
             if check is not None:
                 check(results)
-        except BaseException as exc:
-            await transaction.rollback()
-            if isinstance(exc, asyncpg.PostgresError):
-                raise errors.from_postgres(exc) from None
-            if isinstance(exc, asyncpg.exceptions.DataError):
-                raise errors.ApiError(400, "22P02", f"invalid input: {exc}") from None
+        except BaseException:
+            if not conn.is_closed():
+                await transaction.rollback()
             raise
         if rollback:
             await transaction.rollback()

@@ -6,7 +6,9 @@ what `supabase-py` / `supabase-js` parse on these routes.
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -19,10 +21,12 @@ from tenantgrid.apis.postgrest.payload import read_body
 from tenantgrid.auth.principal import Principal
 from tenantgrid.auth.sessions import AuthFailure, Session, SessionStore, User
 from tenantgrid.auth.tokens import issue_access_token
+from tenantgrid.db.execute import database_error
 from tenantgrid.runtime import Runtime
 from tenantgrid.tenancy.resolve import resolve_schema
 
 JSON = "application/json"
+log = logging.getLogger("tenantgrid.auth")
 MAX_AUTH_BODY = 64 * 1024
 
 
@@ -169,9 +173,29 @@ async def logout(request: Request) -> Response:
     return Response(status_code=204)
 
 
+def gotrue_errors(
+    handler: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """Whatever escapes a handler leaves in GoTrue's envelope: a lost database as 503, a bug as 500."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except errors.ApiError as error:
+            return _api_error(error)
+        except Exception as exc:
+            error = database_error(exc)
+            if error is not None:
+                return _error(error.status, "unexpected_failure", error.message)
+            log.exception("unhandled error on %s", request.url.path)
+            return _error(500, "unexpected_failure", "Internal server error")
+
+    return endpoint
+
+
 def routes() -> list[Route]:
     return [
-        Route("/auth/v1/token", token, methods=["POST"]),
-        Route("/auth/v1/user", user, methods=["GET"]),
-        Route("/auth/v1/logout", logout, methods=["POST"]),
+        Route("/auth/v1/token", gotrue_errors(token), methods=["POST"]),
+        Route("/auth/v1/user", gotrue_errors(user), methods=["GET"]),
+        Route("/auth/v1/logout", gotrue_errors(logout), methods=["POST"]),
     ]
