@@ -80,7 +80,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pools = await create_pools(url, settings)
         app.state.runtime = Runtime(
             settings=settings,
-            database_url=url,
             pools=pools,
             catalog=catalog,
             compiler=Compiler(catalog),

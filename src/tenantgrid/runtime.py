@@ -14,7 +14,6 @@ from tenantgrid.settings import Settings
 @dataclass(slots=True)
 class Runtime:
     settings: Settings
-    database_url: str
     pools: Pools
     catalog: Catalog
     compiler: Compiler

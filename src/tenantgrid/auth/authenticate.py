@@ -18,7 +18,7 @@ from tenantgrid.auth.keys import KeyKind, key_digest
 from tenantgrid.auth.principal import Principal, Tenant
 from tenantgrid.auth.tokens import AccessClaims, verify_access_token
 from tenantgrid.db.affinity import TenantConnections
-from tenantgrid.db.execute import database_error
+from tenantgrid.db.execute import database_errors
 from tenantgrid.settings import Settings
 from tenantgrid.tenancy.names import quote_ident
 
@@ -72,13 +72,8 @@ class Authenticator:
             return self._keys[key]
         except KeyError:
             pass
-        try:
+        with database_errors():
             row = await self.pool.fetchrow(self._key_sql, key_digest(key))
-        except Exception as exc:
-            error = database_error(exc)
-            if error is None:
-                raise
-            raise error from None
         entry = (Tenant(row[0], row[1], row[2]), KeyKind(row[3])) if row else None
         self._keys[key] = entry
         return entry

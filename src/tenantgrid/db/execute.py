@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,14 +37,21 @@ def database_error(exc: BaseException) -> errors.ApiError | None:
     return None
 
 
-async def fetch_envelope(pool: TenantConnections, sql: str, args: Sequence[Any]) -> Envelope:
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Re-raise a failure from the database (or the way to it) as its API error; others pass."""
     try:
-        row = await pool.fetchrow(sql, *args)
+        yield
     except Exception as exc:
         error = database_error(exc)
         if error is None:
             raise
         raise error from None
+
+
+async def fetch_envelope(pool: TenantConnections, sql: str, args: Sequence[Any]) -> Envelope:
+    with database_errors():
+        row = await pool.fetchrow(sql, *args)
     assert row is not None
     return Envelope.of(row)
 
@@ -63,13 +71,8 @@ async def run_statements(
     if len(statements) == 1 and check is None and not rollback:
         sql, args = statements[0]
         return [await fetch_envelope(pool, sql, args)]
-    try:
+    with database_errors():
         return await _in_transaction(pool, statements, rollback, check)
-    except Exception as exc:
-        error = database_error(exc)
-        if error is None:
-            raise
-        raise error from None
 
 
 async def _in_transaction(

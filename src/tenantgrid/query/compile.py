@@ -59,7 +59,7 @@ class Compiled:
 @dataclass(frozen=True, slots=True)
 class WriteShape:
     resource: str
-    method: str  # INSERT | UPDATE | DELETE | UPSERT_ONE
+    method: str  # INSERT | UPDATE | DELETE
     columns: tuple[str, ...] = ()
     """INSERT/UPDATE: the columns taken from the body. An INSERT with none inserts rows of defaults."""
     conflict: Conflict = Conflict.ERROR
@@ -128,9 +128,9 @@ class Compiler:
         # `xmax = 0` holds for a row this statement inserted, not for one ON CONFLICT updated.
         inserted_flag = sa.literal_column("(xmax = 0)", sa.Boolean()).label(INSERTED)
         statement: Any
-        if shape.method in ("INSERT", "UPSERT_ONE") and not shape.columns:
+        if shape.method == "INSERT" and not shape.columns:
             statement = _insert_defaults(resource.name, table, shape.conflict)
-        elif shape.method in ("INSERT", "UPSERT_ONE"):
+        elif shape.method == "INSERT":
             rows = (
                 sa.func.json_populate_recordset(row_type, payload).table_valued(*shape.columns).alias("_body")
             )

@@ -21,17 +21,10 @@ class Media:
     """`;nulls=stripped` on a vnd.pgrst type: keys whose value is null are left out."""
 
 
-def negotiate(accept: str | None) -> Body:
-    """`Accept: application/vnd.pgrst.object+json` asks for one object; JSON or anything else, an array.
-
-    Parameters such as `;nulls=stripped` are accepted; unknown media types answer 406 PGRST107.
-    """
-    return negotiate_media(accept).body
-
-
 def negotiate_media(accept: str | None) -> Media:
     """The preferred media type of `Accept` that we can produce: highest `q` first, then the order
-    given; `q=0` refuses a type. `nulls=stripped` counts on the vnd.pgrst types, as in PostgREST."""
+    given; `q=0` refuses a type. `nulls=stripped` counts on the vnd.pgrst types, as in PostgREST.
+    `application/vnd.pgrst.object+json` asks for one object; none we can produce answers 406 PGRST107."""
     if not accept or not accept.strip():
         return Media(Body.ARRAY)
     candidates: list[tuple[float, int, str, bool]] = []
