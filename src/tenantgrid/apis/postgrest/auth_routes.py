@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -183,6 +183,8 @@ def gotrue_errors(
             return await handler(request)
         except errors.ApiError as error:
             return _api_error(error)
+        except ClientDisconnect:
+            return Response(status_code=499)  # nobody is left to answer; not a server fault
         except Exception as exc:
             error = database_error(exc)
             if error is not None:
