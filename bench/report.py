@@ -14,6 +14,8 @@ P99_TARGET_MS = 25.0
 P99_TARGET_CONNECTIONS = 32
 PROVISION_TARGET_S = 1.0
 MEMORY_TARGET = 0.10
+SCALE_TARGET = 0.90
+"""The read over every tenant against the read over the first 10, both as ratios to the baseline."""
 
 
 def machine() -> dict[str, Any]:
@@ -116,6 +118,19 @@ def targets(raw: dict[str, Any]) -> list[dict[str, Any]]:
                 "ok": read["ratio"] >= READ_RATIO_TARGET,
             }
         )
+    hot = raw["scenarios"].get("read_10")
+    if read and hot and read["ratio"] and hot["ratio"]:
+        scale = read["ratio"] / hot["ratio"]
+        tenants = raw["options"]["tenants"]
+        checks.append(
+            {
+                "target": f"read over {tenants} tenants within {1 - SCALE_TARGET:.0%} of the read over 10 "
+                "(ratios to the baseline, same run)",
+                "value": f"{scale:.2f} ({read['ratio']:.2f}x against {hot['ratio']:.2f}x; "
+                f"req/s {read['rps']:,.0f} against {hot['rps']:,.0f})",
+                "ok": scale >= SCALE_TARGET,
+            }
+        )
     connections = raw["options"]["connections"]
     for name, s in raw["scenarios"].items():
         checks.append(
@@ -142,6 +157,17 @@ def targets(raw: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "target": f"memory flat within {MEMORY_TARGET:.0%} (end vs. all tenants touched)",
                 "value": f"{change:+.1%}",
+                "ok": abs(change) <= MEMORY_TARGET,
+            }
+        )
+    soak = raw.get("soak") or []
+    if len(soak) >= 2:
+        change = soak[-1]["mb"] / soak[0]["mb"] - 1
+        checks.append(
+            {
+                "target": f"memory flat within {MEMORY_TARGET:.0%} over the {soak[-1]['at_s']:g} s soak "
+                "(last sample vs. first)",
+                "value": f"{change:+.1%} ({soak[0]['mb']:.0f} -> {soak[-1]['mb']:.0f} MB)",
                 "ok": abs(change) <= MEMORY_TARGET,
             }
         )
@@ -211,6 +237,22 @@ def markdown(raw: dict[str, Any]) -> str:
         f"after one read from each {mem.get('touched_mb', 0):.0f} MB, "
         f"end {mem.get('end_mb', 0):.0f} MB.",
     ]
+    timeline = mem.get("timeline") or []
+    if timeline:
+        lines.append(
+            "- Memory after each scenario: "
+            + ", ".join(f"{t['after']} {t['mb']:.0f} MB" for t in timeline)
+            + "."
+        )
+    soak = raw.get("soak") or []
+    if soak:
+        lines.append(
+            "- Soak (scenarios in turn; memory and req/s after each step): "
+            + ", ".join(
+                f"{s['at_s']:g} s {s['scenario']} {s['mb']:.0f} MB {s['rps']:,.0f} req/s" for s in soak
+            )
+            + "."
+        )
     log = raw.get("server_log", {})
     if log.get("tracebacks"):
         kinds = "; ".join(f"{n} x `{e}`" for e, n in log["exceptions"].items())

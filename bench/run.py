@@ -51,19 +51,42 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=8.0, help="seconds measured per run (default 8)")
     p.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per run (default 2)")
     p.add_argument("--workers", type=int, default=1, help="server processes, both servers (default 1)")
-    p.add_argument("--scenarios", default=names, help=f"comma-separated (default {names})")
+    p.add_argument(
+        "--scenarios",
+        default="",
+        help=f"comma-separated (default {names}; read_10 only with more than {scenarios.HOT_TENANTS} tenants)",
+    )
+    p.add_argument(
+        "--soak",
+        type=float,
+        default=0.0,
+        help="after the scenarios, run the read this many seconds more, sampling memory (default 0)",
+    )
     p.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
     p.add_argument("--data-dir", type=Path, default=Path(".tenantgrid/bench"))
     p.add_argument("--results", type=Path, default=BENCH / "results")
     p.add_argument("--keep-database", action="store_true", help="keep the bench database afterwards")
+    p.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="reuse the database a previous run provisioned with the same --tenants and --rows, "
+        "and keep it afterwards (provisioning figures are then the earlier run's)",
+    )
     p.add_argument("--label", default="", help="results go to <date>-<label>.{json,md} (default: <date>)")
     args = p.parse_args(argv)
-    args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    if args.scenarios:
+        args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    else:
+        many = args.tenants > scenarios.HOT_TENANTS
+        args.scenarios = [s for s in scenarios.SCENARIOS if many or s != "read_10"]
     unknown = [s for s in args.scenarios if s not in scenarios.SCENARIOS]
     if unknown:
         p.error(f"unknown scenarios {unknown}; known: {names}")
     if min(args.tenants, args.rows, args.connections, args.workers) < 1 or args.duration <= 0:
         p.error("--tenants, --rows, --connections, --workers and --duration must be positive")
+    if args.soak < 0:
+        p.error("--soak must not be negative")
+    args.keep_database = args.keep_database or args.reuse_database
     return args
 
 
@@ -140,6 +163,40 @@ def load(
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+SOAK_STEP_S = 30.0
+
+
+def soak(
+    gen: Generator, server: Server, sets: dict[str, scenarios.RequestSet], args: Any
+) -> list[dict[str, Any]]:
+    """`--soak S`: S more seconds of load in 30 s steps, each step the next scenario in turn, with
+    the server's memory after each step (the memory target's "flat over a 5-minute run")."""
+    samples: list[dict[str, Any]] = []
+    if args.soak <= 0 or not sets:
+        return samples
+    names = list(sets)
+    log(f"soak: {args.soak:g} s over {', '.join(names)} in turn, memory every {SOAK_STEP_S:g} s")
+    step_args = argparse.Namespace(**{**vars(args), "warmup": 0.0})
+    elapsed = 0.0
+    while elapsed < args.soak:
+        name = names[len(samples) % len(names)]
+        step_args.duration = min(SOAK_STEP_S, args.soak - elapsed)
+        result = load(gen, server, sets[name], f"{server.name}-{name}", step_args)
+        elapsed += step_args.duration
+        samples.append(
+            {
+                "at_s": elapsed,
+                "scenario": name,
+                "mb": round(server.rss_mb(), 1),
+                "rps": result["rps"],
+                "p99_ms": result["latency_ms"]["p99"],
+                "errors": report.error_count(result),
+            }
+        )
+        log(f"  soak {elapsed:5.0f} s {name:12} {samples[-1]['mb']:.0f} MB, {result['rps']:,.0f} req/s")
+    return samples
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -235,14 +292,23 @@ def run(args: Any) -> int:
         stale.unlink()
     log(f"starting the bench's embedded PostgreSQL in {args.data_dir}")
     cluster = setup.start_cluster(args.data_dir)
-    url = asyncio.run(setup.fresh_database(cluster))
+    saved = setup.saved_provisioning(args.data_dir, args.tenants, args.rows) if args.reuse_database else None
+    kept = asyncio.run(setup.existing_database(cluster)) if saved else None
+    url = kept or asyncio.run(setup.fresh_database(cluster))
     os.environ["TENANTGRID_DATABASE_URL"] = url
     settings = Settings()
     started: list[Server] = []
     started_at = datetime.datetime.now().astimezone()
     try:
-        log(f"provisioning {args.tenants} tenants with {args.rows:,} things each")
-        prov = asyncio.run(setup.provision(url, settings, args.tenants, args.rows, log))
+        if kept and saved:
+            log(f"reusing the bench database provisioned earlier ({args.tenants} tenants)")
+            prov = saved
+        else:
+            setup.forget_provisioning(args.data_dir)
+            log(f"provisioning {args.tenants} tenants with {args.rows:,} things each")
+            prov = asyncio.run(setup.provision(url, settings, args.tenants, args.rows, log))
+            if args.keep_database:
+                setup.save_provisioning(args.data_dir, args.tenants, args.rows, prov)
         tenants = prov.tenants
         tg, base = start_servers(args, url, settings, prov, started)
         time.sleep(1.0)
@@ -274,9 +340,14 @@ def run(args: Any) -> int:
 
         runs: list[dict[str, Any]] = []
 
+        timeline: list[dict[str, Any]] = []
+        memory["tenantgrid"]["timeline"] = timeline
+
         def measure(server: Server, scenario: str, requests: scenarios.RequestSet) -> None:
             result = load(gen, server, requests, f"{server.name}-{scenario}", args)
             runs.append({"server": server.name, "scenario": scenario, "result": result})
+            if server is tg:
+                timeline.append({"after": scenario, "mb": round(tg.rss_mb(), 1)})
             cpu = result["cpu_ms_per_request"]
             log(
                 f"{server.name:10} {scenario:12} {result['rps']:8,.0f} req/s  "
@@ -292,6 +363,7 @@ def run(args: Any) -> int:
             measure(base, "read", base_set)
         memory["tenantgrid"]["end_mb"] = tg.rss_mb()
         memory["baseline"]["end_mb"] = base.rss_mb()
+        soak_samples = soak(gen, tg, sets, args)
 
         raw: dict[str, Any] = {
             "date": started_at.date().isoformat(),
@@ -306,6 +378,8 @@ def run(args: Any) -> int:
                 "workers": args.workers,
                 "scenarios": args.scenarios,
                 "generator": args.generator,
+                "soak": args.soak,
+                "reused_database": bool(kept and saved),
             },
             "machine": report.machine(),
             "postgres_version": prov.postgres_version,
@@ -326,6 +400,7 @@ def run(args: Any) -> int:
                 "failures": prov.migrate_failures,
             },
             "memory": memory,
+            "soak": soak_samples,
             "sign_in": {"seconds": sign_in_s, "concurrency": 8, "touch_statuses": touched},
             "probes": probes,
             "runs": runs,
@@ -341,6 +416,7 @@ def run(args: Any) -> int:
         for server in started:
             servers.stop(server)
         if not args.keep_database:
+            setup.forget_provisioning(args.data_dir)
             try:
                 asyncio.run(setup.drop_database(cluster))
             except Exception as exc:  # the cluster may already be down (Ctrl-C reaches it too)

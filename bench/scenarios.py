@@ -55,6 +55,8 @@ class Scenario:
     """How many distinct requests to pre-build (at least one per tenant)."""
     baseline: bool = False
     """True when the baseline server answers this scenario too (only the read)."""
+    tenants: int | None = None
+    """Rotate over only the first this many tenants (None: all of them)."""
 
 
 @dataclass(slots=True)
@@ -90,6 +92,7 @@ class RequestSet:
 def request_set(scenario: Scenario, tenants: list[Tenant], rows: int, host: str, seed: int = 1) -> RequestSet:
     """Round-robin over all tenants (neighbouring requests hit different tenants), random N."""
     rng = random.Random(f"{scenario.name}:{seed}")
+    tenants = tenants[: scenario.tenants] if scenario.tenants else tenants
     count = max(scenario.total, len(tenants))
     out = RequestSet()
     body_index: dict[bytes, int] = {}
@@ -176,6 +179,16 @@ def register(scenario: Scenario) -> Scenario:
     return scenario
 
 
+HOT_TENANTS = 10
+register(
+    Scenario(
+        "read_10",
+        "postgrest",
+        f"the read over only the first {HOT_TENANTS} tenants (the same-run reference for the scale target)",
+        _read,
+        tenants=HOT_TENANTS,
+    )
+)
 register(Scenario("read", "postgrest", "GET 10 things from id >= N", _read, baseline=True))
 register(Scenario("read_count", "postgrest", "the read with Prefer: count=exact", _read_count))
 register(Scenario("insert_one", "postgrest", "POST one thing, return=minimal", _insert_one))

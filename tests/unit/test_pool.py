@@ -124,3 +124,52 @@ def test_create_pools_connects_at_start(database_url: str) -> None:
             await pools.close()
 
     assert asyncio.run(run()) == 1
+
+
+def _key_preferring(pool: AffinityPool, index: int) -> str:
+    return next(k for k in (f"tenant_{i}" for i in range(1000)) if pool.preferred(k) == [index])
+
+
+async def _hand_off(database_url: str, patience: float) -> tuple[int, str, int]:
+    """Both connections held; an older waiter preferring connection 1, then a younger one
+    preferring connection 0; connection 0 is freed first. Returns connection 0's backend, which
+    waiter ran first, and the backend that one got."""
+    pool = AffinityPool(lambda: asyncpg.connect(database_url), 2, spread=1, patience=patience)
+    first_key, second_key = _key_preferring(pool, 1), _key_preferring(pool, 0)
+    try:
+        backends = {0: await _backend(pool, second_key), 1: await _backend(pool, first_key)}
+        released = {0: asyncio.Event(), 1: asyncio.Event()}
+        holding: list[int] = []
+
+        async def hold(key: str, index: int) -> None:
+            async with pool.acquire(key):
+                holding.append(index)
+                await released[index].wait()
+
+        holders = [asyncio.create_task(hold(second_key, 0)), asyncio.create_task(hold(first_key, 1))]
+        while len(holding) < 2:
+            await asyncio.sleep(0.001)
+        older = asyncio.create_task(_backend(pool, first_key))
+        await asyncio.sleep(0.02)
+        younger = asyncio.create_task(_backend(pool, second_key))
+        await asyncio.sleep(0.02)
+        released[0].set()
+        done, _ = await asyncio.wait({older, younger}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+        assert len(done) == 1  # one connection was freed: exactly one waiter runs
+        first = done.pop()
+        released[1].set()
+        await asyncio.wait_for(asyncio.gather(older, younger, *holders), timeout=5)
+        return backends[0], "older" if first is older else "younger", first.result()
+    finally:
+        await pool.close()
+
+
+def test_a_freed_connection_goes_to_a_waiter_that_prefers_it(database_url: str) -> None:
+    freed, first, got = asyncio.run(_hand_off(database_url, patience=60.0))
+    # First come, first served would give connection 0 to the older waiter, which prefers 1.
+    assert (first, got) == ("younger", freed)
+
+
+def test_a_waiter_past_its_patience_takes_any_freed_connection(database_url: str) -> None:
+    freed, first, got = asyncio.run(_hand_off(database_url, patience=0.0))
+    assert (first, got) == ("older", freed)

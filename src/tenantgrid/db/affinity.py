@@ -4,9 +4,15 @@ SQL names its tenant's schema, so each tenant has its own prepared statements, a
 them per connection. In a plain pool every connection ends up preparing every tenant's statements:
 at 1,000 tenants the caches thrash (a prepare round trip on most requests) and their memory grows
 with connections x tenants. Here every tenant (key) prefers `spread` connections, chosen by hash;
-it takes another idle one only when those are busy, and waits (first come, first served) only when
-all are. A tenant's statements therefore live on about `spread` connections at any load below
-saturation, and the pool stays shared, so one busy tenant can still use every connection.
+it takes another idle one only when those are busy, and waits only when all are. A tenant's
+statements therefore live on about `spread` connections, and the pool stays shared, so one busy
+tenant can still use every connection.
+
+Under saturation most requests wait, so the hand-off decides where they run. A freed connection
+goes to the oldest waiter that prefers it (among the first `LOOKAHEAD`), and to the oldest waiter
+only when none does, or when the oldest has waited `PATIENCE_S`. A plain first-come hand-off would
+give each waiter a random connection, and every connection would end up preparing (and planning,
+five times, before Postgres settles on a generic plan) every tenant's statements.
 
 The pool keeps no session state between requests, so it does not reset connections on release (a
 round trip per request in asyncpg's pool); it rolls back only a transaction a cancelled request left
@@ -16,10 +22,11 @@ open. A connection found closed (server restart, network) is reopened on its nex
 from __future__ import annotations
 
 import asyncio
+import time
 import zlib
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import asyncpg
@@ -36,12 +43,28 @@ class _Slot:
         self.busy = False
 
 
+class _Waiter:
+    __slots__ = ("future", "preferred", "since")
+
+    def __init__(self, future: asyncio.Future[_Slot], preferred: list[int]) -> None:
+        self.future = future
+        self.preferred = preferred
+        self.since = time.monotonic()
+
+
+LOOKAHEAD = 64
+"""How many waiters, oldest first, a freed connection looks through for one that prefers it."""
+PATIENCE_S = 0.005
+"""A waiter older than this takes the next freed connection, preferred or not."""
+
+
 class AffinityPool:
-    def __init__(self, connect: Connect, size: int, spread: int = 2) -> None:
+    def __init__(self, connect: Connect, size: int, spread: int = 2, patience: float = PATIENCE_S) -> None:
         self._connect = connect
+        self._patience = patience
         self._slots = [_Slot(i) for i in range(max(size, 1))]
         self._spread = max(1, min(spread, len(self._slots)))
-        self._waiters: deque[asyncio.Future[_Slot]] = deque()
+        self._waiters: deque[_Waiter] = deque()
 
     @property
     def size(self) -> int:
@@ -90,13 +113,15 @@ class AffinityPool:
             slot = next((s for s in idle if s.connection is not None), idle[0])
             slot.busy = True
             return slot
-        waiter: asyncio.Future[_Slot] = asyncio.get_running_loop().create_future()
+        waiter = _Waiter(asyncio.get_running_loop().create_future(), self.preferred(key))
         self._waiters.append(waiter)
         try:
-            return await waiter
+            return await waiter.future
         except asyncio.CancelledError:
-            if waiter.done() and not waiter.cancelled():
-                self._give_back(waiter.result())
+            if waiter.future.done() and not waiter.future.cancelled():
+                self._give_back(waiter.future.result())
+            else:
+                self._forget(waiter)
             raise
 
     async def _open(self, slot: _Slot) -> asyncpg.Connection:
@@ -117,12 +142,27 @@ class AffinityPool:
             self._give_back(slot)
 
     def _give_back(self, slot: _Slot) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(slot)
-                return
-        slot.busy = False
+        waiters = self._waiters
+        while waiters and waiters[0].future.done():
+            waiters.popleft()
+        if not waiters:
+            slot.busy = False
+            return
+        chosen = 0
+        oldest = waiters[0]
+        if slot.index not in oldest.preferred and time.monotonic() - oldest.since < self._patience:
+            for i in range(1, min(len(waiters), LOOKAHEAD)):
+                waiter = waiters[i]
+                if slot.index in waiter.preferred and not waiter.future.done():
+                    chosen = i
+                    break
+        waiter = waiters[chosen]
+        del waiters[chosen]
+        waiter.future.set_result(slot)
+
+    def _forget(self, waiter: _Waiter) -> None:
+        with suppress(ValueError):
+            self._waiters.remove(waiter)
 
 
 class TenantConnections:
