@@ -17,36 +17,41 @@ STRUCTURAL_OPS = frozenset({Op.IS, Op.EXISTS})
 
 def split(query: Query) -> tuple[Query, list[BoundValue]]:
     values: list[BoundValue] = []
-
-    def slot(value: BoundValue) -> Slot:
-        values.append(value)
-        return Slot(len(values) - 1)
-
-    def walk(node: Node) -> Node:
-        match node:
-            case Cond(op=op) if op in STRUCTURAL_OPS:
-                return node
-            case Cond(op=Op.BETWEEN, value=(low, high)):
-                return replace(node, value=(slot(as_text(low)), slot(as_text(high))))
-            case Cond(value=tuple() as items):
-                return replace(node, value=slot([as_text(v) for v in items]))
-            case Cond(value=value):
-                assert not isinstance(value, IsValue | Slot)
-                return replace(node, value=slot(as_text(value)))
-            case And(items=items):
-                return And(tuple(walk(i) for i in items))
-            case Or(items=items):
-                return Or(tuple(walk(i) for i in items))
-            case Not(item=item):
-                return Not(walk(item))
-        raise TypeError(node)
-
-    where = walk(query.where) if query.where is not None else None
+    where = _shaped(query.where, values) if query.where is not None else None
     page = query.page
-    offset = slot(page.offset) if page.offset else 0
-    limit = slot(page.limit) if isinstance(page.limit, int) else None
+    offset = _slot(values, page.offset) if page.offset else 0
+    limit = _slot(values, page.limit) if isinstance(page.limit, int) else None
     shaped = replace(query, where=where, page=Page(offset=offset, limit=limit))
     return shaped, values
+
+
+# Module-level functions rather than closures inside `split`: a recursive closure refers to itself
+# through its cell, and that cycle left 8 objects per request for the cyclic collector.
+
+
+def _slot(values: list[BoundValue], value: BoundValue) -> Slot:
+    values.append(value)
+    return Slot(len(values) - 1)
+
+
+def _shaped(node: Node, values: list[BoundValue]) -> Node:
+    match node:
+        case Cond(op=op) if op in STRUCTURAL_OPS:
+            return node
+        case Cond(op=Op.BETWEEN, value=(low, high)):
+            return replace(node, value=(_slot(values, as_text(low)), _slot(values, as_text(high))))
+        case Cond(value=tuple() as items):
+            return replace(node, value=_slot(values, [as_text(v) for v in items]))
+        case Cond(value=value):
+            assert not isinstance(value, IsValue | Slot)
+            return replace(node, value=_slot(values, as_text(value)))
+        case And(items=items):
+            return And(tuple(_shaped(i, values) for i in items))
+        case Or(items=items):
+            return Or(tuple(_shaped(i, values) for i in items))
+        case Not(item=item):
+            return Not(_shaped(item, values))
+    raise TypeError(node)
 
 
 def as_text(value: Scalar | tuple[Scalar, ...] | IsValue | Slot) -> str | None:
