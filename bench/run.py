@@ -193,6 +193,7 @@ def soak(
                 "rps": result["rps"],
                 "p99_ms": result["latency_ms"]["p99"],
                 "errors": report.error_count(result),
+                "cpu_ms_per_request": result["cpu_ms_per_request"],
             }
         )
         log(f"  soak {elapsed:5.0f} s {name:12} {samples[-1]['mb']:.0f} MB, {result['rps']:,.0f} req/s")

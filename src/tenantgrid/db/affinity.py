@@ -52,6 +52,8 @@ class _Waiter:
         self.since = time.monotonic()
 
 
+PREFERRED_CACHE_SIZE = 100_000
+"""Keys (schemas) whose preferred connections are remembered; hashing on every acquire showed up."""
 LOOKAHEAD = 64
 """How many waiters, oldest first, a freed connection looks through for one that prefers it."""
 PATIENCE_S = 0.005
@@ -65,14 +67,20 @@ class AffinityPool:
         self._slots = [_Slot(i) for i in range(max(size, 1))]
         self._spread = max(1, min(spread, len(self._slots)))
         self._waiters: deque[_Waiter] = deque()
+        self._preferred: dict[str, list[int]] = {}
 
     @property
     def size(self) -> int:
         return len(self._slots)
 
     def preferred(self, key: str) -> list[int]:
-        first = zlib.crc32(key.encode()) % len(self._slots)
-        return [(first + i) % len(self._slots) for i in range(self._spread)]
+        indexes = self._preferred.get(key)
+        if indexes is None:
+            if len(self._preferred) >= PREFERRED_CACHE_SIZE:
+                self._preferred.clear()
+            first = zlib.crc32(key.encode()) % len(self._slots)
+            indexes = self._preferred[key] = [(first + i) % len(self._slots) for i in range(self._spread)]
+        return indexes
 
     def open_connections(self) -> int:
         return sum(1 for s in self._slots if s.connection is not None and not s.connection.is_closed())

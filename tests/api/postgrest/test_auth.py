@@ -14,7 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tenantgrid.app import create_app
-from tenantgrid.auth.keys import KeyKind
+from tenantgrid.auth.keys import KeyKind, display_prefix, key_digest, new_key
 from tenantgrid.auth.passwords import hash_password
 from tenantgrid.auth.tokens import issue_access_token
 from tenantgrid.db.engine import create_engine
@@ -670,3 +670,59 @@ def test_revoked_key_stops_working_within_the_cache_ttl(
     assert password_login(client, publishable_key, alpha.email, PASSWORD).status_code == 401
     # the tenant's other keys still work
     assert client.get("/rest/v1/things", headers={"apikey": alpha.secret_key}).status_code == 200
+
+
+def test_key_changes_made_in_sql_by_hand_reach_the_cache_within_the_ttl(
+    client: TestClient, settings: Settings, db: Database
+) -> None:
+    """The key cache follows the control plane's triggers, not the server's own code paths: a key
+    inserted, revoked or restored with plain SQL is seen, even one first looked up as unknown."""
+    control = f'"{settings.control_schema}"'
+    tenant_id = db.value(f"SELECT id FROM {control}.tenants WHERE name = 'alpha'")
+    key = new_key(KeyKind.SECRET)
+    headers = {"apikey": key}
+    assert client.get("/rest/v1/things", headers=headers).status_code == 401  # cached as unknown
+
+    db.fetch(
+        f"INSERT INTO {control}.api_keys (tenant_id, kind, prefix, key_hash) VALUES ($1, 'secret', $2, $3)",
+        tenant_id,
+        display_prefix(key),
+        key_digest(key),
+    )
+    time.sleep(settings.auth_cache_ttl + 0.1)
+    assert client.get("/rest/v1/things", headers=headers).status_code == 200
+
+    db.fetch(f"UPDATE {control}.api_keys SET revoked_at = now() WHERE key_hash = $1", key_digest(key))
+    time.sleep(settings.auth_cache_ttl + 0.1)
+    assert client.get("/rest/v1/things", headers=headers).status_code == 401
+
+    db.fetch(f"UPDATE {control}.api_keys SET revoked_at = NULL WHERE key_hash = $1", key_digest(key))
+    time.sleep(settings.auth_cache_ttl + 0.1)
+    assert client.get("/rest/v1/things", headers=headers).status_code == 200
+
+    db.fetch(f"DELETE FROM {control}.api_keys WHERE key_hash = $1", key_digest(key))
+    time.sleep(settings.auth_cache_ttl + 0.1)
+    assert client.get("/rest/v1/things", headers=headers).status_code == 401
+
+
+def test_within_the_ttl_a_cached_key_answers_without_the_control_plane(
+    client: TestClient, settings: Settings, alpha: ProvisionedTenant, db: Database
+) -> None:
+    """What the cache buys, and the price: for up to `auth_cache_ttl` a revocation is not seen."""
+    slow = create_app(settings.model_copy(update={"auth_cache_ttl": 30.0}))
+    with TestClient(slow, base_url="http://tenantgrid.test") as cached:
+        key = new_key(KeyKind.SECRET)
+        control = f'"{settings.control_schema}"'
+        tenant_id = db.value(f"SELECT id FROM {control}.tenants WHERE name = 'alpha'")
+        db.fetch(
+            f"INSERT INTO {control}.api_keys (tenant_id, kind, prefix, key_hash) "
+            "VALUES ($1, 'secret', $2, $3)",
+            tenant_id,
+            display_prefix(key),
+            key_digest(key),
+        )
+        assert cached.get("/rest/v1/things", headers={"apikey": key}).status_code == 200
+        db.fetch(f"DELETE FROM {control}.api_keys WHERE key_hash = $1", key_digest(key))
+        assert cached.get("/rest/v1/things", headers={"apikey": key}).status_code == 200
+    # a process that never cached it refuses it at once
+    assert client.get("/rest/v1/things", headers={"apikey": key}).status_code == 401
