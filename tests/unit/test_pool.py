@@ -173,3 +173,20 @@ def test_a_freed_connection_goes_to_a_waiter_that_prefers_it(database_url: str) 
 def test_a_waiter_past_its_patience_takes_any_freed_connection(database_url: str) -> None:
     freed, first, got = asyncio.run(_hand_off(database_url, patience=0.0))
     assert (first, got) == ("older", freed)
+
+
+def test_a_tenant_whose_connections_are_busy_moves_along_its_ring(database_url: str) -> None:
+    async def run() -> tuple[dict[int, int], list[int]]:
+        pool = AffinityPool(lambda: asyncpg.connect(database_url), 4, spread=1)
+        try:
+            backends = {i: await _backend(pool, _key_preferring(pool, i)) for i in range(4)}
+            key = _key_preferring(pool, 1)
+            async with pool.acquire(key):  # its own connection is busy ...
+                taken = [await _backend(pool, key) for _ in range(3)]
+            return backends, taken
+        finally:
+            await pool.close()
+
+    backends, taken = asyncio.run(run())
+    # ... so it takes the next one along its ring, every time (not the first idle one, 0).
+    assert taken == [backends[2]] * 3

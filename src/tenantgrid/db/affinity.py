@@ -3,10 +3,11 @@
 SQL names its tenant's schema, so each tenant has its own prepared statements, and asyncpg keeps
 them per connection. In a plain pool every connection ends up preparing every tenant's statements:
 at 1,000 tenants the caches thrash (a prepare round trip on most requests) and their memory grows
-with connections x tenants. Here every tenant (key) prefers `spread` connections, chosen by hash;
-it takes another idle one only when those are busy, and waits only when all are. A tenant's
-statements therefore live on about `spread` connections, and the pool stays shared, so one busy
-tenant can still use every connection.
+with connections x tenants. Here every tenant (key) has a ring of the connections that starts at
+one chosen by hash. It prefers the first `spread`; when those are busy it takes the next idle one
+along its ring (not just any idle one, which under load put every tenant's statements on every
+connection), and waits only when all are busy. A tenant's statements therefore live on few
+connections, and the pool stays shared, so one busy tenant can still use every connection.
 
 Under saturation most requests wait, so the hand-off decides where they run. A freed connection
 goes to the oldest waiter that prefers it (among the first `LOOKAHEAD`), and to the oldest waiter
@@ -67,20 +68,24 @@ class AffinityPool:
         self._slots = [_Slot(i) for i in range(max(size, 1))]
         self._spread = max(1, min(spread, len(self._slots)))
         self._waiters: deque[_Waiter] = deque()
-        self._preferred: dict[str, list[int]] = {}
+        self._firsts: dict[str, int] = {}
 
     @property
     def size(self) -> int:
         return len(self._slots)
 
     def preferred(self, key: str) -> list[int]:
-        indexes = self._preferred.get(key)
-        if indexes is None:
-            if len(self._preferred) >= PREFERRED_CACHE_SIZE:
-                self._preferred.clear()
-            first = zlib.crc32(key.encode()) % len(self._slots)
-            indexes = self._preferred[key] = [(first + i) % len(self._slots) for i in range(self._spread)]
-        return indexes
+        first = self._first(key)
+        return [(first + i) % len(self._slots) for i in range(self._spread)]
+
+    def _first(self, key: str) -> int:
+        """Where the key's ring starts: its first preferred connection, by hash."""
+        first = self._firsts.get(key)
+        if first is None:
+            if len(self._firsts) >= PREFERRED_CACHE_SIZE:
+                self._firsts.clear()
+            first = self._firsts[key] = zlib.crc32(key.encode()) % len(self._slots)
+        return first
 
     def open_connections(self) -> int:
         return sum(1 for s in self._slots if s.connection is not None and not s.connection.is_closed())
@@ -111,16 +116,16 @@ class AffinityPool:
 
     async def _take(self, key: str) -> _Slot:
         slots = self._slots
-        for index in self.preferred(key):
-            if not slots[index].busy:
-                slots[index].busy = True
-                return slots[index]
-        idle = [s for s in slots if not s.busy]
-        if idle:
-            # An already open connection first: opening one costs more than a prepare.
-            slot = next((s for s in idle if s.connection is not None), idle[0])
-            slot.busy = True
-            return slot
+        count = len(slots)
+        first = self._first(key)
+        # The key's ring, in order: its preferred connections, then the ones after them. Busy
+        # preferred connections thus push a tenant onto the same few next ones every time, not
+        # onto whichever is idle, so its statements are prepared on few connections even under load.
+        for step in range(count):
+            slot = slots[(first + step) % count]
+            if not slot.busy:
+                slot.busy = True
+                return slot
         waiter = _Waiter(asyncio.get_running_loop().create_future(), self.preferred(key))
         self._waiters.append(waiter)
         try:

@@ -672,23 +672,28 @@ def test_revoked_key_stops_working_within_the_cache_ttl(
     assert client.get("/rest/v1/things", headers={"apikey": alpha.secret_key}).status_code == 200
 
 
+def _insert_key_by_hand(db: Database, settings: Settings, tenant: str, key: str) -> None:
+    control = f'"{settings.control_schema}"'
+    db.fetch(
+        f"INSERT INTO {control}.api_keys (tenant_id, kind, prefix, key_hash) "
+        f"SELECT id, 'secret', $2, $3 FROM {control}.tenants WHERE name = $1",
+        tenant,
+        display_prefix(key),
+        key_digest(key),
+    )
+
+
 def test_key_changes_made_in_sql_by_hand_reach_the_cache_within_the_ttl(
     client: TestClient, settings: Settings, db: Database
 ) -> None:
     """The key cache follows the control plane's triggers, not the server's own code paths: a key
     inserted, revoked or restored with plain SQL is seen, even one first looked up as unknown."""
     control = f'"{settings.control_schema}"'
-    tenant_id = db.value(f"SELECT id FROM {control}.tenants WHERE name = 'alpha'")
     key = new_key(KeyKind.SECRET)
     headers = {"apikey": key}
     assert client.get("/rest/v1/things", headers=headers).status_code == 401  # cached as unknown
 
-    db.fetch(
-        f"INSERT INTO {control}.api_keys (tenant_id, kind, prefix, key_hash) VALUES ($1, 'secret', $2, $3)",
-        tenant_id,
-        display_prefix(key),
-        key_digest(key),
-    )
+    _insert_key_by_hand(db, settings, "alpha", key)
     time.sleep(settings.auth_cache_ttl + 0.1)
     assert client.get("/rest/v1/things", headers=headers).status_code == 200
 
@@ -713,14 +718,7 @@ def test_within_the_ttl_a_cached_key_answers_without_the_control_plane(
     with TestClient(slow, base_url="http://tenantgrid.test") as cached:
         key = new_key(KeyKind.SECRET)
         control = f'"{settings.control_schema}"'
-        tenant_id = db.value(f"SELECT id FROM {control}.tenants WHERE name = 'alpha'")
-        db.fetch(
-            f"INSERT INTO {control}.api_keys (tenant_id, kind, prefix, key_hash) "
-            "VALUES ($1, 'secret', $2, $3)",
-            tenant_id,
-            display_prefix(key),
-            key_digest(key),
-        )
+        _insert_key_by_hand(db, settings, "alpha", key)
         assert cached.get("/rest/v1/things", headers={"apikey": key}).status_code == 200
         db.fetch(f"DELETE FROM {control}.api_keys WHERE key_hash = $1", key_digest(key))
         assert cached.get("/rest/v1/things", headers={"apikey": key}).status_code == 200
