@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     refresh_token_ttl: int = 86400
 
     auth_cache_ttl: float = Field(
-        default=2.0, description="Seconds a verified API key or JWT is trusted before it is looked up again."
+        default=2.0,
+        description="How often (seconds) a process checks whether any key or tenant changed, and so how "
+        "long a revoked key may still work.",
     )
     pool_size: int = Field(default=16, description="Connections per server process, shared by all tenants.")
     pool_spread: int = Field(
