@@ -14,13 +14,12 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-from cachetools import LRUCache
-
 from tenantgrid import errors
 from tenantgrid.auth.credentials import Credentials, read_credentials
 from tenantgrid.auth.keys import KeyKind, key_digest
 from tenantgrid.auth.principal import Principal, Tenant
 from tenantgrid.auth.tokens import AccessClaims, verify_access_token
+from tenantgrid.bounded_cache import BoundedCache
 from tenantgrid.db.affinity import TenantConnections
 from tenantgrid.db.execute import database_errors
 from tenantgrid.settings import Settings
@@ -35,11 +34,12 @@ class Authenticator:
         self.pool = pool
         self.settings = settings
         self.jwt_secret = jwt_secret
-        self._keys: dict[str, KeyEntry] = {}
+        self._keys: BoundedCache[str, KeyEntry] = BoundedCache(KEY_CACHE_SIZE)
+        """Unknown keys are cached too (as None): the bound keeps a flood of made-up keys small."""
         self._generation: int | None = None
         self._checked_until = 0.0
         """Until this time.monotonic(), the key cache counts as current without asking."""
-        self._tokens: LRUCache[str, AccessClaims] = LRUCache(maxsize=KEY_CACHE_SIZE)
+        self._tokens: BoundedCache[str, AccessClaims] = BoundedCache(KEY_CACHE_SIZE)
         control = quote_ident(settings.control_schema)
         self._key_sql = (
             f"SELECT t.id, t.name, t.schema_name, k.kind FROM {control}.api_keys k "
@@ -78,18 +78,14 @@ class Authenticator:
     async def lookup_key(self, key: str) -> KeyEntry:
         if time.monotonic() >= self._checked_until:
             await self._drop_keys_if_changed()
-        try:
-            return self._keys[key]
-        except KeyError:
-            pass
+        if key in self._keys:
+            return self._keys.get(key)
         generation = self._generation
         with database_errors():
             row = await self.pool.fetchrow(self._key_sql, key_digest(key))
         entry = (Tenant(row[0], row[1], row[2]), KeyKind(row[3])) if row else None
         if generation == self._generation:  # not read before a change the cache has since seen
-            if len(self._keys) >= KEY_CACHE_SIZE:  # unknown keys are cached too: bound them
-                self._keys.clear()
-            self._keys[key] = entry
+            self._keys.put(key, entry)
         return entry
 
     async def _drop_keys_if_changed(self) -> None:
@@ -110,7 +106,5 @@ class Authenticator:
         if claims is not None:
             if claims.expires_at > time.time():
                 return claims
-            del self._tokens[token]
-        claims = verify_access_token(self.settings, self.jwt_secret, token)
-        self._tokens[token] = claims
-        return claims
+            self._tokens.pop(token)
+        return self._tokens.put(token, verify_access_token(self.settings, self.jwt_secret, token))

@@ -32,6 +32,8 @@ from typing import Any
 
 import asyncpg
 
+from tenantgrid.bounded_cache import BoundedCache
+
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
 
 
@@ -68,7 +70,7 @@ class AffinityPool:
         self._slots = [_Slot(i) for i in range(max(size, 1))]
         self._spread = max(1, min(spread, len(self._slots)))
         self._waiters: deque[_Waiter] = deque()
-        self._firsts: dict[str, int] = {}
+        self._firsts: BoundedCache[str, int] = BoundedCache(PREFERRED_CACHE_SIZE)
 
     @property
     def size(self) -> int:
@@ -82,9 +84,7 @@ class AffinityPool:
         """Where the key's ring starts: its first preferred connection, by hash."""
         first = self._firsts.get(key)
         if first is None:
-            if len(self._firsts) >= PREFERRED_CACHE_SIZE:
-                self._firsts.clear()
-            first = self._firsts[key] = zlib.crc32(key.encode()) % len(self._slots)
+            first = self._firsts.put(key, zlib.crc32(key.encode()) % len(self._slots))
         return first
 
     def open_connections(self) -> int:

@@ -15,11 +15,11 @@ from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
-from cachetools import LRUCache
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 
 from tenantgrid import errors
+from tenantgrid.bounded_cache import BoundedCache
 from tenantgrid.catalog.model import SCHEMA_PREFIX, Catalog, Resource
 from tenantgrid.query.ast import Page, Query, SelectItem, Slot, SortKey
 from tenantgrid.query.expressions import Binder, compile_order, compile_projection, compile_where
@@ -82,19 +82,19 @@ class Compiler:
 
     def __init__(self, catalog: Catalog, cache_size: int = 4096) -> None:
         self.catalog = catalog
-        self._cache: LRUCache[Any, Compiled] = LRUCache(maxsize=cache_size)
+        self._cache: BoundedCache[Any, Compiled] = BoundedCache(cache_size)
 
     def read(self, shape: Query, body: Body = Body.ARRAY, strip_nulls: bool = False) -> Compiled:
         key = (shape, body, strip_nulls)
         compiled = self._cache.get(key)
         if compiled is None:
-            compiled = self._cache[key] = self._compile_read(shape, body, strip_nulls)
+            compiled = self._cache.put(key, self._compile_read(shape, body, strip_nulls))
         return compiled
 
     def write(self, shape: WriteShape) -> Compiled:
         compiled = self._cache.get(shape)
         if compiled is None:
-            compiled = self._cache[shape] = self._compile_write(shape)
+            compiled = self._cache.put(shape, self._compile_write(shape))
         return compiled
 
     # -- reads ---------------------------------------------------------------------------------
