@@ -55,8 +55,8 @@ class _Waiter:
         self.since = time.monotonic()
 
 
-PREFERRED_CACHE_SIZE = 100_000
-"""Keys (schemas) whose preferred connections are remembered; hashing on every acquire showed up."""
+RING_START_CACHE_SIZE = 100_000
+"""Keys (schemas) whose ring start is remembered; hashing the key on every acquire showed up."""
 LOOKAHEAD = 64
 """How many waiters, oldest first, a freed connection looks through for one that prefers it."""
 PATIENCE_S = 0.005
@@ -70,7 +70,7 @@ class AffinityPool:
         self._slots = [_Slot(i) for i in range(max(size, 1))]
         self._spread = max(1, min(spread, len(self._slots)))
         self._waiters: deque[_Waiter] = deque()
-        self._firsts: BoundedCache[str, int] = BoundedCache(PREFERRED_CACHE_SIZE)
+        self._firsts: BoundedCache[str, int] = BoundedCache(RING_START_CACHE_SIZE)
 
     @property
     def size(self) -> int:
