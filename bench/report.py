@@ -80,16 +80,30 @@ def summarize(raw: dict[str, Any]) -> None:
         if base and all(b.get("machine") for b in base)
         else {},
     }
+    raw["scenarios"] = _scenarios(runs, "tenantgrid", mean_base)
+    raw["compare"] = _scenarios(runs, "compare", mean_base)
+    raw["targets"] = targets(raw)
+
+
+def _nearest_baselines(runs: list[dict[str, Any]], i: int) -> list[float]:
+    """The req/s of the baseline runs measured closest before and after run i."""
+    near = []
+    for direction in (-1, 1):
+        j = i + direction
+        while 0 <= j < len(runs) and runs[j]["server"] != "baseline":
+            j += direction
+        if 0 <= j < len(runs):
+            near.append(runs[j]["result"]["rps"])
+    return near
+
+
+def _scenarios(runs: list[dict[str, Any]], server: str, mean_base: float) -> dict[str, Any]:
     scenarios: dict[str, Any] = {}
     for i, run in enumerate(runs):
-        if run["server"] != "tenantgrid":
+        if run["server"] != server:
             continue
         # The ratio is to the baseline runs measured right before and after this scenario.
-        near = [
-            runs[j]["result"]["rps"]
-            for j in (i - 1, i + 1)
-            if 0 <= j < len(runs) and runs[j]["server"] == "baseline"
-        ]
+        near = _nearest_baselines(runs, i)
         reference = statistics.fmean(near) if near else mean_base
         result = run["result"]
         scenarios[run["scenario"]] = {
@@ -103,8 +117,7 @@ def summarize(raw: dict[str, Any]) -> None:
             "cpu_ms_per_request": result.get("cpu_ms_per_request", {}),
             "machine": result.get("machine", {}),
         }
-    raw["scenarios"] = scenarios
-    raw["targets"] = targets(raw)
+    return scenarios
 
 
 def targets(raw: dict[str, Any]) -> list[dict[str, Any]]:
@@ -129,6 +142,15 @@ def targets(raw: dict[str, Any]) -> list[dict[str, Any]]:
                 "value": f"{scale:.2f} ({read['ratio']:.2f}x against {hot['ratio']:.2f}x; "
                 f"req/s {read['rps']:,.0f} against {hot['rps']:,.0f})",
                 "ok": scale >= SCALE_TARGET,
+            }
+        )
+    before = (raw.get("compare") or {}).get("read")
+    if read and before and read["ratio"] is not None and before["ratio"] is not None:
+        checks.append(
+            {
+                "target": f"read ratio not lower than as of `{raw['options']['compare']}` (same run)",
+                "value": f"{read['ratio']:.2f}x against {before['ratio']:.2f}x",
+                "ok": read["ratio"] >= before["ratio"],
             }
         )
     connections = raw["options"]["connections"]
@@ -216,8 +238,22 @@ def markdown(raw: dict[str, Any]) -> str:
             str(base["errors"]),
         ),
     ]
+    ref = o.get("compare")
+    compare = raw.get("compare") or {}
     for name, s in raw["scenarios"].items():
         lines.append(_row(name, s["rps"], s["ratio"], s["p50_ms"], s["p99_ms"], _errors(s["error_detail"])))
+        if name in compare:
+            c = compare[name]
+            label = f"{name}, as of `{ref}`"
+            lines.append(
+                _row(label, c["rps"], c["ratio"], c["p50_ms"], c["p99_ms"], _errors(c["error_detail"]))
+            )
+    if compare:
+        lines += [
+            "",
+            f"Rows marked `{ref}` ran tenantgrid as of that git ref (`--compare`), each right after today's "
+            "run of the same scenario, against the same database and baseline.",
+        ]
     lines += ["", *cpu_table(raw)]
     prov, mig, mem = raw["provisioning"], raw["migration"], raw["memory"]["tenantgrid"]
     spread = ", ".join(f"{x:,.0f}" for x in base["rps_runs"])
@@ -280,6 +316,10 @@ def cpu_table(raw: dict[str, Any]) -> list[str]:
     floor = (raw["baseline"].get("cpu_ms_per_request") or {}).get("server")
     rows = [("baseline (median of runs)", raw["baseline"])]
     rows += list(raw["scenarios"].items())
+    rows += [
+        (f"{name}, as of `{raw['options'].get('compare')}`", c)
+        for name, c in (raw.get("compare") or {}).items()
+    ]
     for name, s in rows:
         cpu, share = s.get("cpu_ms_per_request") or {}, s.get("machine") or {}
         if not cpu:

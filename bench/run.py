@@ -15,6 +15,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -73,6 +74,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "and keep it afterwards (provisioning figures are then the earlier run's)",
     )
     p.add_argument("--label", default="", help="results go to <date>-<label>.{json,md} (default: <date>)")
+    p.add_argument(
+        "--compare",
+        default="",
+        metavar="REF",
+        help="also run tenantgrid as of git REF (e.g. HEAD~3, a tag) beside today's, every scenario measured "
+        "on both in the same run: a before/after with its own baseline ratios",
+    )
     args = p.parse_args(argv)
     if args.scenarios:
         args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
@@ -249,15 +257,34 @@ async def probe(port: int, requests: scenarios.RequestSet) -> dict[str, Any]:
     return {"status": status, "body": body[:300].decode("utf-8", "replace")}
 
 
+def checkout(ref: str, into: Path) -> Path:
+    """The tree of git `ref` unpacked into `into` (a fresh directory), for `--compare`."""
+    if into.exists():
+        shutil.rmtree(into)
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
 def start_servers(
     args: Any, url: str, settings: Settings, prov: setup.Provisioning, started: list[Server]
-) -> tuple[Server, Server]:
-    """tenantgrid and the baseline, each with `--workers` uvicorn workers on a free port."""
+) -> tuple[Server, Server, Server | None]:
+    """tenantgrid and the baseline (and with --compare, tenantgrid as of REF), each with `--workers`
+    uvicorn workers on a free port."""
     env = {**os.environ, "TENANTGRID_DATABASE_URL": url, "TENANTGRID_LOG_REQUESTS": "false"}
     tg_bin = str(Path(sys.executable).with_name("tenantgrid"))
     tg_port, base_port = servers.free_port(), servers.free_port()
     tg_command = [tg_bin, "serve", "--host", HOST, "--port", str(tg_port), "--workers", str(args.workers)]
     started.append(servers.start_server("tenantgrid", tg_command, env, args.workers, args.work_dir, ROOT))
+    compare: Server | None = None
+    if args.compare:
+        # The same venv, with REF's source first on the path (ahead of the editable install's).
+        tree = checkout(args.compare, args.data_dir / "compare")
+        ref_env = {**env, "PYTHONPATH": str(tree / "src")}
+        ref_command = [sys.executable, "-m", "tenantgrid.cli", *tg_command[1:]]
+        ref_command[ref_command.index("--port") + 1] = str(servers.free_port())
+        compare = servers.start_server("compare", ref_command, ref_env, args.workers, args.work_dir, tree)
     base_env = {
         **env,
         "BENCH_BASELINE_DATABASE_URL": url,
@@ -280,7 +307,8 @@ def start_servers(
         await asyncio.gather(*(servers.wait_healthy(s) for s in started))
 
     asyncio.run(healthy())
-    return started[0], started[1]
+    base = next(s for s in started if s.name == "baseline")
+    return started[0], base, compare
 
 
 def run(args: Any) -> int:
@@ -311,7 +339,7 @@ def run(args: Any) -> int:
             if args.keep_database:
                 setup.save_provisioning(args.data_dir, args.tenants, args.rows, prov)
         tenants = prov.tenants
-        tg, base = start_servers(args, url, settings, prov, started)
+        tg, base, compare = start_servers(args, url, settings, prov, started)
         time.sleep(1.0)
         memory: dict[str, dict[str, float]] = {"tenantgrid": {}, "baseline": {}}
         memory["tenantgrid"]["start_mb"] = tg.rss_mb()
@@ -359,8 +387,20 @@ def run(args: Any) -> int:
 
         # Alternate: the baseline read before the first scenario and after every one.
         measure(base, "read", base_set)
+        compare_sets = (
+            {
+                name: scenarios.request_set(
+                    scenarios.SCENARIOS[name], tenants, args.rows, f"{HOST}:{compare.port}"
+                )
+                for name in args.scenarios
+            }
+            if compare
+            else {}
+        )
         for name in args.scenarios:
             measure(tg, name, sets[name])
+            if compare:
+                measure(compare, name, compare_sets[name])
             measure(base, "read", base_set)
         memory["tenantgrid"]["end_mb"] = tg.rss_mb()
         memory["baseline"]["end_mb"] = base.rss_mb()
@@ -381,6 +421,7 @@ def run(args: Any) -> int:
                 "generator": args.generator,
                 "soak": args.soak,
                 "reused_database": bool(kept and saved),
+                "compare": args.compare or None,
             },
             "machine": report.machine(),
             "postgres_version": prov.postgres_version,
