@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tenantgrid import errors
@@ -12,6 +13,9 @@ ARRAY = "application/vnd.pgrst.array+json"
 OBJECT_TYPES = frozenset({OBJECT, "application/vnd.pgrst.object"})
 VENDOR_ARRAY_TYPES = frozenset({ARRAY, "application/vnd.pgrst.array"})
 ACCEPTED_ARRAY = frozenset({"application/json", "*/*", "application/*"}) | VENDOR_ARRAY_TYPES
+_QVALUE = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
+"""RFC 9110's weight: ASCII, 0 to 1, up to three decimals (`float()` would also take `nan`, `1e9`
+and non-ASCII digits)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +39,7 @@ def negotiate_media(accept: str | None) -> Media:
             name, _, value = parameter.partition("=")
             name, value = name.strip().lower(), value.strip().lower()
             if name == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 1.0
+                quality = float(value) if _QVALUE.fullmatch(value) else 1.0  # a bad weight is ignored
             elif name == "nulls":
                 strip = value == "stripped"
         if quality > 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tenantgrid import errors
+from tenantgrid.http.integers import parse_bigint
 
 KNOWN: dict[str, frozenset[str] | None] = {
     "return": frozenset({"minimal", "headers-only", "representation"}),
@@ -13,7 +14,7 @@ KNOWN: dict[str, frozenset[str] | None] = {
     "missing": frozenset({"default", "null"}),
     "handling": frozenset({"strict", "lenient"}),
     "tx": frozenset({"commit", "rollback"}),
-    "max-affected": None,  # an integer
+    "max-affected": None,  # a non-negative bigint
     "timezone": None,
 }
 
@@ -29,6 +30,12 @@ class Preferences:
     def strict(self) -> bool:
         return self.values.get("handling") == "strict"
 
+    @property
+    def max_affected(self) -> int | None:
+        """The `max-affected` bound, honoured only with `handling=strict` (checked by `parse_prefer`)."""
+        value = self.values.get("max-affected")
+        return int(value) if value is not None and self.strict else None
+
     def applied(self, *names: str) -> str | None:
         """The `Preference-Applied` value for those of `names` the request asked for, in the order
         given (PostgREST's: resolution, missing, return, count, tx, handling, max-affected).
@@ -41,23 +48,30 @@ class Preferences:
         return ", ".join(parts) or None
 
 
+_OWS = " \t"
+"""HTTP's optional whitespace; `str.strip()` alone would also drop Unicode spaces such as U+00A0."""
+
+
 def parse_prefer(headers: list[str]) -> Preferences:
     values: dict[str, str] = {}
     unknown: list[str] = []
     for header in headers:
         for item in header.split(","):
-            item = item.strip()
+            item = item.strip(_OWS)
             if not item:
                 continue
             name, _, value = item.partition("=")
-            name, value = name.strip().lower(), value.strip()
+            name, value = name.strip(_OWS).lower(), value.strip(_OWS)  # RFC 7240 allows BWS around =
             allowed = KNOWN.get(name, frozenset())
             if name not in KNOWN or (allowed is not None and value not in allowed):
                 unknown.append(item)
                 continue
-            if name == "max-affected" and not value.isdigit():
-                unknown.append(item)
-                continue
+            if name == "max-affected":
+                bound = parse_bigint(value)
+                if bound is None:  # not ASCII digits within a bigint: `²`, `+5`, 5,000 nines
+                    unknown.append(item)
+                    continue
+                value = str(bound)  # echoed as PostgREST does: `007` is applied as `7`
             values[name] = value
     preferences = Preferences(values)
     if preferences.strict and unknown:

@@ -85,17 +85,16 @@ async def write(request: Request, table: str) -> Response:
     else:  # DELETE
         plan = _delete(ctx, params, select, out)
 
-    maximum = prefer.get("max-affected")
-    capped = method in ("PATCH", "DELETE") and maximum is not None and prefer.strict
+    maximum = prefer.max_affected if method in ("PATCH", "DELETE") else None
 
     def check(results: list[Envelope]) -> None:
         affected = sum(r.total or 0 for r in results)
         if accept is Body.OBJECT and affected != 1:
             raise errors.singular_error(affected)
-        if capped and affected > int(maximum or 0):
+        if maximum is not None and affected > maximum:
             raise errors.max_affected_error(affected)
 
-    needs_check = accept is Body.OBJECT or capped
+    needs_check = accept is Body.OBJECT or maximum is not None
     if plan.statements:
         results = await run_statements(
             ctx.runtime.pools.for_schema(ctx.schema.schema),
@@ -199,9 +198,12 @@ def _insert(
 def _filters(
     ctx: DataContext, params: Params, verb: str
 ) -> tuple[Node | None, tuple[Any, ...], Page | None, list[BoundValue]]:
-    """The WHERE of a PATCH/DELETE and, with `limit`/`offset`, the ordered page it is limited to."""
+    """The WHERE of a PATCH/DELETE and, with `limit`/`offset`, the ordered page it is limited to.
+
+    Only a row filter counts as one: `limit`/`offset` page through the whole table, and
+    `limit=9223372036854775807` is every row."""
     limited = params.limit is not None or params.offset > 0
-    if params.where is None and not limited and not ctx.runtime.settings.allow_unfiltered_writes:
+    if params.where is None and not ctx.runtime.settings.allow_unfiltered_writes:
         raise errors.unfiltered_write(verb)
     if limited and not params.order:
         raise errors.limit_without_order()

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from tenantgrid.errors import parse_error, range_error
+from tenantgrid.http.integers import BIGINT_MAX, is_ascii_integer, parse_bigint
 from tenantgrid.query.ast import (
     MAX_DEPTH,
     And,
@@ -55,8 +56,6 @@ _WILDCARD = frozenset({Op.LIKE, Op.ILIKE})  # `*` stands for `%`
 _LOGIC = {"or": Or, "and": And}
 _NAME_FORBIDDEN = frozenset('.,()":*{}')
 _QUOTE_OPENERS = frozenset(" .,(:{>")  # a `"` opens a quoted string only at the start of a token
-_INTEGER = re.compile(r"-?[0-9]+")
-_RANGE = re.compile(r"(?:items=)?([0-9]+)-([0-9]*)")
 _CAST = re.compile(r"[A-Za-z0-9_ \[\]]+")
 _LANGUAGE = re.compile(r"[A-Za-z0-9_.]+")
 _OPERATOR_LIST = ", ".join(OPERATORS)
@@ -221,9 +220,8 @@ def _path(text: str) -> Path:
 def _json_key(key: str) -> str | int:
     """An unquoted integer key indexes a JSON array (Postgres takes an int4 index); anything else,
     a number too large for an index included, is an object key."""
-    if _INTEGER.fullmatch(key) and len(key.lstrip("-")) <= 10 and -(2**31) <= int(key) < 2**31:
-        return int(key)
-    return key
+    index = parse_bigint(key, signed=True)
+    return index if index is not None and -(2**31) <= index < 2**31 else key
 
 
 # -- values ------------------------------------------------------------------------------------
@@ -452,23 +450,14 @@ def parse_columns(value: str, param: str = "columns") -> tuple[str, ...]:
     )
 
 
-MAX_BIGINT = 2**63 - 1
-"""Limits, offsets and Range bounds must fit Postgres's bigint (LIMIT and OFFSET take one)."""
-
-
-def _bigint(digits: str) -> int | None:
-    """`digits` (optionally signed) as an int if it fits a bigint, else None (checked on the text
-    first, so a huge number costs nothing and never trips Python's int-parsing limit)."""
-    significant = digits.lstrip("-").lstrip("0") or "0"
-    if len(significant) > len(str(MAX_BIGINT)):
-        return None
-    number = -int(significant) if digits.startswith("-") else int(significant)
-    return number if -MAX_BIGINT - 1 <= number <= MAX_BIGINT else None
+MAX_BIGINT = BIGINT_MAX
+"""Limits, offsets and Range bounds must fit Postgres's bigint (LIMIT and OFFSET take one); each
+parses through `tenantgrid.http.integers`, so `+5`, ` 5`, `²` or 5,000 digits answer a 4xx."""
 
 
 def parse_limit(value: str) -> int:
-    limit = _bigint(value) if _INTEGER.fullmatch(value) else None
-    if limit is None and value.startswith("-") and _INTEGER.fullmatch(value):
+    limit = parse_bigint(value, signed=True)
+    if limit is None and value.startswith("-") and is_ascii_integer(value, signed=True):
         limit = -1  # a negative limit too large for a bigint is still a negative limit
     if limit is None:
         raise parse_error(
@@ -483,7 +472,7 @@ def parse_limit(value: str) -> int:
 
 
 def parse_offset(value: str) -> int:
-    offset = _bigint(value) if _INTEGER.fullmatch(value) and not value.startswith("-") else None
+    offset = parse_bigint(value)
     if offset is None:
         raise parse_error(
             f"failed to parse offset parameter ({value})",
@@ -494,10 +483,10 @@ def parse_offset(value: str) -> int:
 
 def parse_range_header(value: str) -> tuple[int, int | None]:
     """`Range: 0-19` → (offset 0, limit 20); `10-` → (10, None); an `items=` prefix is tolerated."""
-    match = _RANGE.fullmatch(value.strip())
-    lower = _bigint(match[1]) if match else None
-    upper = (_bigint(match[2]) if match[2] else -1) if match else None
-    if match is None or lower is None or upper is None:
+    first, dash, last = value.strip(" \t").removeprefix("items=").partition("-")  # HTTP OWS only
+    lower = parse_bigint(first) if dash else None
+    upper = parse_bigint(last) if last else -1
+    if lower is None or upper is None:
         raise parse_error(
             f"failed to parse Range header ({value})",
             f'expecting "lower-upper" or "lower-", each bound a non-negative integer up to {MAX_BIGINT}',
