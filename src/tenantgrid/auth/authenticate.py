@@ -5,6 +5,9 @@ Key lookups are cached, and the whole key cache is dropped when the control plan
 deleted). Each process reads that one row at most every `auth_cache_ttl` seconds (2 by default),
 so a revoked key stops working within that time on every process. Rechecking each cached key
 instead cost a control-plane query per tenant every 2 s: at 1,000 tenants one request in ten.
+Only well-formed keys are looked up: anything else is refused at once. Keys found and keys not
+found live in separate caches, so that a flood of made-up keys can only ever flush the small cache
+of unknown ones, never the tenants' real keys.
 A verified JWT is cached until it expires: its signature and claims cannot change, so checking its
 `exp` on each use is enough.
 """
@@ -16,7 +19,7 @@ from collections.abc import Mapping
 
 from tenantgrid import errors
 from tenantgrid.auth.credentials import Credentials, read_credentials
-from tenantgrid.auth.keys import KeyKind, key_digest
+from tenantgrid.auth.keys import KeyKind, is_well_formed, key_digest
 from tenantgrid.auth.principal import Principal, Tenant
 from tenantgrid.auth.tokens import AccessClaims, verify_access_token
 from tenantgrid.bounded_cache import BoundedCache
@@ -27,6 +30,9 @@ from tenantgrid.tenancy.names import quote_ident
 
 KeyEntry = tuple[Tenant, KeyKind] | None
 KEY_CACHE_SIZE = 50_000
+UNKNOWN_KEY_CACHE_SIZE = 1_000
+"""Enough for clients retrying a revoked or mistyped key; a flood of new ones flushes only this."""
+TOKEN_CACHE_SIZE = 50_000
 
 
 class Authenticator:
@@ -34,12 +40,12 @@ class Authenticator:
         self.pool = pool
         self.settings = settings
         self.jwt_secret = jwt_secret
-        self._keys: BoundedCache[str, KeyEntry] = BoundedCache(KEY_CACHE_SIZE)
-        """Unknown keys are cached too (as None): the bound keeps a flood of made-up keys small."""
+        self._keys: BoundedCache[str, tuple[Tenant, KeyKind]] = BoundedCache(KEY_CACHE_SIZE)
+        self._unknown_keys: BoundedCache[str, None] = BoundedCache(UNKNOWN_KEY_CACHE_SIZE)
         self._generation: int | None = None
         self._checked_until = 0.0
         """Until this time.monotonic(), the key cache counts as current without asking."""
-        self._tokens: BoundedCache[str, AccessClaims] = BoundedCache(KEY_CACHE_SIZE)
+        self._tokens: BoundedCache[str, AccessClaims] = BoundedCache(TOKEN_CACHE_SIZE)
         control = quote_ident(settings.control_schema)
         self._key_sql = (
             f"SELECT t.id, t.name, t.schema_name, k.kind FROM {control}.api_keys k "
@@ -76,16 +82,22 @@ class Authenticator:
         return entry
 
     async def lookup_key(self, key: str) -> KeyEntry:
+        if not is_well_formed(key):
+            return None
         if time.monotonic() >= self._checked_until:
             await self._drop_keys_if_changed()
-        if key in self._keys:
-            return self._keys.get(key)
+        entry = self._keys.get(key)
+        if entry is not None or key in self._unknown_keys:
+            return entry
         generation = self._generation
         with database_errors():
             row = await self.pool.fetchrow(self._key_sql, key_digest(key))
         entry = (Tenant(row[0], row[1], row[2]), KeyKind(row[3])) if row else None
         if generation == self._generation:  # not read before a change the cache has since seen
-            self._keys.put(key, entry)
+            if entry is None:
+                self._unknown_keys.put(key, None)
+            else:
+                self._keys.put(key, entry)
         return entry
 
     async def _drop_keys_if_changed(self) -> None:
@@ -99,6 +111,7 @@ class Authenticator:
             raise
         if generation != self._generation:
             self._keys.clear()
+            self._unknown_keys.clear()
             self._generation = generation
 
     def verify_token(self, token: str) -> AccessClaims:

@@ -8,6 +8,7 @@ store (a slow password hash would be paid on every request and adds nothing agai
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from enum import Enum
 
@@ -18,10 +19,17 @@ class KeyKind(Enum):
 
 
 PREFIXES = {KeyKind.PUBLISHABLE: "tg_pk_", KeyKind.SECRET: "tg_sk_"}
+_WELL_FORMED = re.compile(r"tg_[ps]k_[A-Za-z0-9_-]{43}")
+"""A prefix and `token_urlsafe(32)`: 43 characters of the URL-safe base64 alphabet, unpadded."""
 
 
 def new_key(kind: KeyKind) -> str:
     return PREFIXES[kind] + secrets.token_urlsafe(32)
+
+
+def is_well_formed(key: str) -> bool:
+    """Whether `key` could be one `new_key` made: anything else is refused without a lookup."""
+    return _WELL_FORMED.fullmatch(key) is not None
 
 
 def key_digest(key: str) -> bytes:

@@ -151,7 +151,10 @@ class SessionStore:
 
     async def sign_out(self, tenant: Tenant, user_id: str, session_id: str, scope: str) -> None:
         where = {
-            "local": ("s.id = $1::uuid", (session_id,)),
+            "local": (
+                "s.tenant_id = $1 AND s.user_id = $2::uuid AND s.id = $3::uuid",
+                (tenant.id, user_id, session_id),
+            ),
             "global": ("s.tenant_id = $1 AND s.user_id = $2::uuid", (tenant.id, user_id)),
             "others": (
                 "s.tenant_id = $1 AND s.user_id = $2::uuid AND s.id <> $3::uuid",

@@ -68,12 +68,15 @@ def verify_access_token(settings: Settings, secret: str, token: str) -> AccessCl
             secret,
             algorithms=[settings.jwt_algorithm],
             audience=settings.jwt_audience,
-            options={"require": ["exp", "sub", "schema"]},
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "sub", "schema", "iss"]},
         )
     except jwt.ExpiredSignatureError:
         raise errors.jwt_claims("JWT expired") from None
     except jwt.InvalidAudienceError:
         raise errors.jwt_claims("JWT audience claim value is not authenticated") from None
+    except jwt.InvalidIssuerError:
+        raise errors.jwt_claims("JWT issuer claim value is not accepted") from None
     except jwt.MissingRequiredClaimError as exc:
         raise errors.jwt_claims(f"JWT claim missing: {exc.claim}") from None
     except jwt.InvalidSignatureError:

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tenantgrid.auth.keys import KeyKind, display_prefix, key_digest, new_key
+from tenantgrid.auth.secret import SETTING, JwtSecretError
 from tenantgrid.tenancy.names import quote_ident
 
 
@@ -35,6 +36,7 @@ class Control:
 
     def __init__(self, conn: AsyncConnection, schema: str) -> None:
         self.conn = conn
+        self.schema = schema
         self.s = quote_ident(schema)
 
     async def tenants(self) -> list[TenantRecord]:
@@ -98,8 +100,16 @@ class Control:
         return bool(result.rowcount)
 
     async def jwt_secret(self) -> str:
-        return str(
-            await self.conn.scalar(
-                text(f"SELECT value FROM {self.s}.server_secrets WHERE name = 'jwt_secret'")
-            )
+        """The row `jwt_secret` of `server_secrets`; JwtSecretError when there is none."""
+        value = await self.conn.scalar(
+            text(f"SELECT value FROM {self.s}.server_secrets WHERE name = 'jwt_secret'")
         )
+        if value is None:
+            raise JwtSecretError(
+                f"no JWT secret: the row 'jwt_secret' of {self.schema}.server_secrets is missing and "
+                f"{SETTING} is unset. Set {SETTING}, or restore the row with: INSERT INTO "
+                f"{self.s}.server_secrets (name, value) VALUES ('jwt_secret', "
+                f"encode({self.s}.gen_random_bytes_compat(), 'hex')). Either way, access tokens "
+                "issued before no longer verify."
+            )
+        return str(value)
