@@ -7,7 +7,7 @@ with connections x tenants. Here every tenant (key) has a ring of the connection
 one chosen by hash. It prefers the first `spread`; when those are busy it takes the next idle one
 along its ring (not just any idle one, which under load put every tenant's statements on every
 connection), and waits only when all are busy. A tenant's statements therefore live on few
-connections, and the pool stays shared, so one busy tenant can still use every connection.
+connections, and the pool stays shared, so one busy tenant can still use many connections.
 
 Under saturation most requests wait, so the hand-off decides where they run. A freed connection
 goes to the oldest waiter that prefers it (among the first `LOOKAHEAD`), and to the oldest waiter
@@ -15,9 +15,19 @@ only when none does, or when the oldest has waited `PATIENCE_S`. A plain first-c
 give each waiter a random connection, and every connection would end up preparing (and planning,
 five times, before Postgres settles on a generic plan) every tenant's statements.
 
-The pool keeps no session state between requests, so it does not reset connections on release (a
-round trip per request in asyncpg's pool); it rolls back only a transaction a cancelled request left
-open. A connection found closed (server restart, network) is reopened on its next use.
+Fair and bounded: a key holds at most `tenant_limit` connections at once (keys in `uncapped`, the
+control plane's, are exempt), so one tenant's slow queries leave the rest of the pool to the others.
+A key at its limit waits even when connections are idle, and a freed connection goes only to a
+waiter whose key is under its limit. No one waits longer than `timeout`: then `PoolTimeout`.
+
+Session state: the pool does not reset connections on release (a `RESET ALL` is a round trip per
+request, ~100 µs). Instead the request path changes session state only for its transaction
+(`SET LOCAL`, `set_config(name, value, true)`, as PostgREST does), which Postgres undoes when the
+transaction ends, and the pool makes sure every transaction ends before the connection is handed
+on: a connection whose request left a transaction open, or was interrupted (cancelled, timed out,
+so that a rollback may have been cut short or a BEGIN be in flight), is closed, and reopened on its
+next use; a closed connection (server restart, network) likewise. A session-level `SET` on the
+request path would reach the next request on that connection, whatever its tenant: never issue one.
 """
 
 from __future__ import annotations
@@ -26,8 +36,9 @@ import asyncio
 import time
 import zlib
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -37,20 +48,42 @@ from tenantgrid.bounded_cache import BoundedCache
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
 
 
+class PoolTimeout(Exception):
+    """No connection came free for the key within the pool's `timeout`."""
+
+    def __init__(self, message: str, capped: bool) -> None:
+        super().__init__(message)
+        self.capped = capped
+        """Whether the key was at its own limit (rather than the whole pool being busy)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolStats:
+    """A snapshot for gauges: connections in all, open, handed out, and requests waiting for one."""
+
+    size: int
+    open: int
+    in_use: int
+    waiting: int
+
+
 class _Slot:
-    __slots__ = ("busy", "connection", "index")
+    __slots__ = ("busy", "connection", "index", "key")
 
     def __init__(self, index: int) -> None:
         self.index = index
         self.connection: asyncpg.Connection | None = None
         self.busy = False
+        self.key: str | None = None
+        """Whose request holds it, while busy."""
 
 
 class _Waiter:
-    __slots__ = ("future", "preferred", "since")
+    __slots__ = ("future", "key", "preferred", "since")
 
-    def __init__(self, future: asyncio.Future[_Slot], preferred: list[int]) -> None:
+    def __init__(self, future: asyncio.Future[_Slot], key: str, preferred: list[int]) -> None:
         self.future = future
+        self.key = key
         self.preferred = preferred
         self.since = time.monotonic()
 
@@ -61,20 +94,45 @@ LOOKAHEAD = 64
 """How many waiters, oldest first, a freed connection looks through for one that prefers it."""
 PATIENCE_S = 0.005
 """A waiter older than this takes the next freed connection, preferred or not."""
+CLOSE_TIMEOUT_S = 5.0
+"""How long closing a connection in doubt may take (asyncpg first waits for a cancellation)."""
+INTERRUPTIONS = (asyncio.CancelledError, TimeoutError)
+"""A request that ended with one of these may have left its connection mid-statement, mid-BEGIN or
+mid-rollback: in a state neither it nor asyncpg knows for sure."""
 
 
 class AffinityPool:
-    def __init__(self, connect: Connect, size: int, spread: int = 2, patience: float = PATIENCE_S) -> None:
+    def __init__(
+        self,
+        connect: Connect,
+        size: int,
+        spread: int = 2,
+        patience: float = PATIENCE_S,
+        *,
+        timeout: float | None = None,
+        tenant_limit: int | None = None,
+        uncapped: Iterable[str] = (),
+    ) -> None:
+        """`timeout`: the longest wait for a connection (None: unbounded); `tenant_limit`: the most
+        connections one key holds at once (None: the whole pool), except the keys in `uncapped`."""
         self._connect = connect
         self._patience = patience
         self._slots = [_Slot(i) for i in range(max(size, 1))]
         self._spread = max(1, min(spread, len(self._slots)))
         self._waiters: deque[_Waiter] = deque()
         self._firsts: BoundedCache[str, int] = BoundedCache(RING_START_CACHE_SIZE)
+        self._timeout = timeout
+        self._limit = len(self._slots) if tenant_limit is None else max(1, tenant_limit)
+        self._limits = dict.fromkeys(uncapped, len(self._slots))
+        self._in_use: dict[str, int] = {}
+        """Connections each key holds now (keys holding none are absent)."""
 
     @property
     def size(self) -> int:
         return len(self._slots)
+
+    def limit(self, key: str) -> int:
+        return self._limits.get(key, self._limit)
 
     def preferred(self, key: str) -> list[int]:
         first = self._first(key)
@@ -90,6 +148,15 @@ class AffinityPool:
     def open_connections(self) -> int:
         return sum(1 for s in self._slots if s.connection is not None and not s.connection.is_closed())
 
+    def stats(self) -> PoolStats:
+        slots = self._slots
+        return PoolStats(
+            size=len(slots),
+            open=self.open_connections(),
+            in_use=sum(1 for s in slots if s.busy),
+            waiting=sum(1 for w in self._waiters if not w.future.done()),
+        )
+
     def for_key(self, key: str) -> TenantConnections:
         return TenantConnections(self, key)
 
@@ -103,8 +170,10 @@ class AffinityPool:
             raise
         try:
             yield connection
-        finally:
-            await self._release(slot)
+        except BaseException as exc:
+            await self._release(slot, isinstance(exc, INTERRUPTIONS))
+            raise
+        await self._release(slot, False)
 
     async def close(self) -> None:
         for slot in self._slots:
@@ -116,62 +185,130 @@ class AffinityPool:
 
     async def _take(self, key: str) -> _Slot:
         slots = self._slots
-        count = len(slots)
-        first = self._first(key)
-        # The key's ring, in order: its preferred connections, then the ones after them. Busy
-        # preferred connections thus push a tenant onto the same few next ones every time, not
-        # onto whichever is idle, so its statements are prepared on few connections even under load.
-        for step in range(count):
-            slot = slots[(first + step) % count]
-            if not slot.busy:
-                slot.busy = True
-                return slot
-        waiter = _Waiter(asyncio.get_running_loop().create_future(), self.preferred(key))
+        if self._in_use.get(key, 0) < self._limits.get(key, self._limit):
+            count = len(slots)
+            first = self._first(key)
+            # The key's ring, in order: its preferred connections, then the ones after them. Busy
+            # preferred connections thus push a tenant onto the same few next ones every time, not
+            # onto whichever is idle, so its statements are prepared on few connections even under load.
+            for step in range(count):
+                slot = slots[(first + step) % count]
+                if not slot.busy:
+                    self._assign(slot, key)
+                    return slot
+        return await self._wait(key)
+
+    async def _wait(self, key: str) -> _Slot:
+        loop = asyncio.get_running_loop()
+        waiter = _Waiter(loop.create_future(), key, self.preferred(key))
         self._waiters.append(waiter)
+        timer = None if self._timeout is None else loop.call_later(self._timeout, self._expire, waiter)
         try:
             return await waiter.future
         except asyncio.CancelledError:
-            if waiter.future.done() and not waiter.future.cancelled():
-                self._give_back(waiter.future.result())
+            future = waiter.future
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self._give_back(future.result())  # handed a connection just as it was cancelled
             else:
                 self._forget(waiter)
             raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _expire(self, waiter: _Waiter) -> None:
+        if waiter.future.done():
+            return
+        self._forget(waiter)
+        key = waiter.key
+        limit = self.limit(key)
+        capped = self._in_use.get(key, 0) >= limit
+        if capped:
+            message = f"this tenant's {limit} concurrent connections stayed busy for {self._timeout:g} s"
+        else:
+            message = f"all {len(self._slots)} connections stayed busy for {self._timeout:g} s"
+        waiter.future.set_exception(PoolTimeout(message, capped))
 
     async def _open(self, slot: _Slot) -> asyncpg.Connection:
         if slot.connection is None or slot.connection.is_closed():
             slot.connection = await self._connect()
         return slot.connection
 
-    async def _release(self, slot: _Slot) -> None:
+    async def _release(self, slot: _Slot, interrupted: bool) -> None:
+        """Hand the slot on with its connection idle and outside any transaction, or without one."""
         connection = slot.connection
-        try:
-            if connection is not None and not connection.is_closed() and connection.is_in_transaction():
-                # Only after a request was cancelled mid-transaction; the normal path closes it.
-                await connection.execute("ROLLBACK")
-        except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
-            connection.terminate()
+        # Interrupted (cancelled, timed out): the server may be in a transaction the client has not
+        # heard of (a cancelled BEGIN), or still running the statement; asyncpg may think a
+        # transaction is open whose rollback was cut short (its next `transaction()` would then be
+        # a SAVEPOINT). Still in a transaction: the request left one open. Either way the
+        # connection's state is in doubt, so it is closed, never handed to the next waiter, and
+        # reopened on next use. A graceful close first waits for asyncpg's cancellation of the
+        # statement (so the server stops it), and the server ends the transaction.
+        if (
+            connection is not None
+            and not connection.is_closed()
+            and (interrupted or connection.is_in_transaction())
+        ):
             slot.connection = None
-        finally:
-            self._give_back(slot)
+            try:
+                await connection.close(timeout=CLOSE_TIMEOUT_S)
+            except BaseException as exc:
+                connection.terminate()
+                if not isinstance(exc, Exception):
+                    self._give_back(slot)
+                    raise  # cancelled again: the request's task must still see it
+        self._give_back(slot)
+
+    def _assign(self, slot: _Slot, key: str) -> None:
+        slot.busy = True
+        slot.key = key
+        self._in_use[key] = self._in_use.get(key, 0) + 1
 
     def _give_back(self, slot: _Slot) -> None:
+        key = slot.key
+        assert key is not None
+        held = self._in_use[key] - 1
+        if held:
+            self._in_use[key] = held
+        else:
+            del self._in_use[key]
+        # Invariant: no waiter is under its key's limit while a connection is idle. Only this key's
+        # count went down, so if a connection is idle, the oldest eligible waiter is one of this
+        # key's (if any), and it takes this one: one hand-off keeps the invariant.
+        self._hand_on(slot)
+
+    def _hand_on(self, slot: _Slot) -> None:
+        """Give a free slot to the eligible waiter it suits best, or mark it idle."""
         waiters = self._waiters
         while waiters and waiters[0].future.done():
             waiters.popleft()
-        if not waiters:
+        oldest = self._oldest_eligible() if waiters else None
+        if oldest is None:
             slot.busy = False
+            slot.key = None
             return
-        chosen = 0
-        oldest = waiters[0]
-        if slot.index not in oldest.preferred and time.monotonic() - oldest.since < self._patience:
-            for i in range(1, min(len(waiters), LOOKAHEAD)):
+        chosen = oldest
+        first = waiters[oldest]
+        if slot.index not in first.preferred and time.monotonic() - first.since < self._patience:
+            for i in range(oldest + 1, min(len(waiters), oldest + LOOKAHEAD)):
                 waiter = waiters[i]
-                if slot.index in waiter.preferred and not waiter.future.done():
+                if slot.index in waiter.preferred and not waiter.future.done() and self._eligible(waiter):
                     chosen = i
                     break
         waiter = waiters[chosen]
         del waiters[chosen]
+        self._assign(slot, waiter.key)
         waiter.future.set_result(slot)
+
+    def _eligible(self, waiter: _Waiter) -> bool:
+        key = waiter.key
+        return self._in_use.get(key, 0) < self._limits.get(key, self._limit)
+
+    def _oldest_eligible(self) -> int | None:
+        for i, waiter in enumerate(self._waiters):
+            if not waiter.future.done() and self._eligible(waiter):
+                return i
+        return None
 
     def _forget(self, waiter: _Waiter) -> None:
         with suppress(ValueError):

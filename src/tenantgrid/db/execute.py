@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import asyncpg.exceptions._base
 
 from tenantgrid import errors
-from tenantgrid.db.affinity import TenantConnections
+from tenantgrid.db.affinity import PoolTimeout, TenantConnections
+
+log = logging.getLogger("tenantgrid.db")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +34,38 @@ def database_error(exc: BaseException) -> errors.ApiError | None:
     """The API error for a failure from the database or the way to it; None for anything else."""
     if isinstance(exc, asyncpg.PostgresError):
         return errors.from_postgres(exc)
-    if isinstance(exc, asyncpg.exceptions.DataError):
-        return errors.ApiError(400, "22P02", f"invalid input: {exc}")
-    if isinstance(exc, OSError | TimeoutError | asyncpg.exceptions.ConnectionDoesNotExistError):
+    if isinstance(exc, _CLIENT_ERRORS):
+        return _client_error(exc)
+    if isinstance(exc, PoolTimeout):
+        return errors.pool_timeout(str(exc))
+    if isinstance(exc, TimeoutError):
+        # asyncpg's command_timeout, the backstop of the statement timeout. Connecting that timed
+        # out is a ConnectTimeout (db/pool.py), an OSError but no TimeoutError: unreachable, below.
+        return errors.statement_timeout()
+    if isinstance(exc, OSError | asyncpg.exceptions.ConnectionDoesNotExistError):
         return errors.database_unreachable(f"{type(exc).__name__}: {exc}")
     return None
+
+
+_CLIENT_ERRORS = (asyncpg.InterfaceError, asyncpg.InternalClientError)
+"""asyncpg's own failures (not the server's): `InterfaceError` and its subclasses, `ProtocolError`,
+`OutdatedSchemaCacheError`. ConnectionDoesNotExistError is a PostgresError (08003), mapped above."""
+_GONE = ("closed", "closing", "released")
+"""Words of asyncpg's messages for a connection (or pool) that is no longer there to use."""
+
+
+def _client_error(exc: Exception) -> errors.ApiError:
+    detail = f"{type(exc).__name__}: {exc}"
+    # asyncpg's *other* DataError (the public one is Postgres's class 22): an argument it could
+    # not encode for its parameter's type, i.e. the client's value.
+    if isinstance(exc, asyncpg.exceptions._base.DataError):
+        return errors.ApiError(400, "22P02", f"invalid input: {exc}")
+    if any(word in str(exc) for word in _GONE):
+        return errors.database_unreachable(detail)
+    # Connection open but the driver refused (another operation in progress, a protocol surprise):
+    # retryable for the client, and worth a look for us.
+    log.warning("database client error: %s", detail, exc_info=exc)
+    return errors.database_client_error(detail)
 
 
 @contextmanager

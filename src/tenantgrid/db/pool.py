@@ -1,4 +1,11 @@
-"""The connections the request path executes on: one affinity pool per process (see `affinity.py`)."""
+"""The connections the request path executes on: one affinity pool per process (see `affinity.py`).
+
+The statement timeout is enforced twice. Postgres cancels a statement that runs longer than
+`statement_timeout` (a startup parameter: no round trip), and asyncpg cancels one whose answer is
+`BACKSTOP_S` later still (the server is unreachable, or the server-side limit is not there). Behind
+a transaction pooler (`statement_cache_size` 0) only `application_name` is sent at start-up, since
+PgBouncer refuses startup parameters it does not know; there the client-side timeout is the limit.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,15 @@ import asyncpg
 from tenantgrid.db.affinity import AffinityPool, TenantConnections
 from tenantgrid.db.url import plain_url
 from tenantgrid.settings import Settings
+
+BACKSTOP_S = 1.0
+"""How much longer than the server's statement timeout the client waits before cancelling itself."""
+CONNECT_TIMEOUT_S = 10.0
+
+
+class ConnectTimeout(ConnectionError):
+    """Opening a connection took too long: the database is unreachable (503), unlike a statement
+    that took too long (a `TimeoutError`, 504)."""
 
 
 class Pools:
@@ -24,16 +40,54 @@ class Pools:
         await self.pool.close()
 
 
+def startup_parameters(settings: Settings) -> dict[str, str]:
+    """What every connection sets at start-up. Behind a transaction pooler (no statement cache),
+    only application_name: PgBouncer refuses the others (unless told to ignore them)."""
+    parameters = {"application_name": "tenantgrid"}
+    if settings.statement_cache_size > 0:
+        parameters["jit"] = "off"
+        if settings.statement_timeout > 0:
+            parameters["statement_timeout"] = str(max(1, round(settings.statement_timeout * 1000)))
+    return parameters
+
+
+def command_timeout(settings: Settings) -> float | None:
+    """asyncpg's own limit on each statement: a backstop just past the server's, or the only one."""
+    if settings.statement_timeout <= 0:
+        return None
+    if "statement_timeout" in startup_parameters(settings):
+        return settings.statement_timeout + BACKSTOP_S
+    return settings.statement_timeout
+
+
 async def create_pools(url: str, settings: Settings) -> Pools:
     dsn = plain_url(url)
+    parameters = startup_parameters(settings)
+    timeout = command_timeout(settings)
 
     async def connect() -> asyncpg.Connection:
-        return await asyncpg.connect(
-            dsn,
-            statement_cache_size=settings.statement_cache_size,
-            server_settings={"application_name": "tenantgrid", "jit": "off"},
-        )
+        try:
+            return await asyncpg.connect(
+                dsn,
+                statement_cache_size=settings.statement_cache_size,
+                server_settings=parameters,
+                command_timeout=timeout,
+                timeout=CONNECT_TIMEOUT_S,
+            )
+        except TimeoutError as exc:
+            raise ConnectTimeout(f"no connection to the database within {CONNECT_TIMEOUT_S:g} s") from exc
 
-    pools = Pools(AffinityPool(connect, settings.pool_size, settings.pool_spread), settings.control_schema)
+    pool = AffinityPool(
+        connect,
+        settings.pool_size,
+        settings.pool_spread,
+        timeout=settings.pool_timeout,
+        tenant_limit=settings.tenant_connection_limit(),
+        # API-key lookups for every tenant run under the control plane's key: capping them would
+        # let a few tenants' bursts of new keys stall authentication for all. They are one short
+        # indexed read each, and cached, so they cannot hold the pool for long.
+        uncapped=(settings.control_schema,),
+    )
+    pools = Pools(pool, settings.control_schema)
     await pools.control.fetchval("SELECT 1")  # fail at start-up, not on the first request
     return pools
