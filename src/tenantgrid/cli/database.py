@@ -23,7 +23,7 @@ def run_with_engine(work: Callable[[AsyncEngine, Settings], Awaitable[T]]) -> T:
     url = resolve_database_url(settings)
 
     async def main() -> T:
-        engine = create_engine(url)
+        engine = create_engine(url, settings)
         try:
             await prepare_database(engine, settings)
             return await work(engine, settings)

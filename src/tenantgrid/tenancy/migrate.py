@@ -97,7 +97,7 @@ def run_alembic_env(chain: Chain) -> None:
         context.run_migrations()
 
     async def run() -> None:
-        engine = create_engine(resolve_database_url(settings))
+        engine = create_engine(resolve_database_url(settings), settings)
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(run_in)
