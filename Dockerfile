@@ -15,5 +15,5 @@ USER tenantgrid
 
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)"
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/ready', timeout=2)"
 CMD ["tenantgrid", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

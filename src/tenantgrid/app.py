@@ -3,27 +3,30 @@ once and opens the pool; every API's routes are mounted here."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from tenantgrid import __version__
 from tenantgrid.apis.postgrest.openapi import add_postgrest
 from tenantgrid.apis.postgrest.routes import routes as postgrest_routes
 from tenantgrid.auth.authenticate import Authenticator
+from tenantgrid.auth.secret import signing_secret
 from tenantgrid.catalog.reflect import reflect_catalog
 from tenantgrid.db.engine import create_engine
 from tenantgrid.db.pool import create_pools
 from tenantgrid.db.url import resolve_database_url
-from tenantgrid.http.access_log import AccessLog
 from tenantgrid.http.docs import mount_docs
+from tenantgrid.http.health import mount_health
+from tenantgrid.http.metrics import Metrics, mount_metrics
+from tenantgrid.http.observe import ObserveRequests
+from tenantgrid.http.request_context import install_log_records
 from tenantgrid.memory import collect_less_often, freeze_startup_objects, return_large_blocks_to_the_system
 from tenantgrid.query.compile import Compiler
 from tenantgrid.runtime import Runtime
@@ -43,6 +46,7 @@ CORS_REQUEST_HEADERS = [
     "prefer",
     "range",
     "x-client-info",
+    "x-request-id",
     "x-supabase-api-version",
 ]
 CORS_RESPONSE_HEADERS = [
@@ -51,6 +55,7 @@ CORS_RESPONSE_HEADERS = [
     "Content-Location",
     "Location",
     "Preference-Applied",
+    "X-Request-Id",
 ]
 
 DESCRIPTION = """
@@ -65,16 +70,17 @@ or `Content-Profile` (writes); without one, your own schema is used.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    metrics = Metrics(tenant_labels=settings.metrics_tenant_labels) if settings.metrics else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = resolve_database_url(settings)
-        engine = create_engine(url)
+        engine = create_engine(url, settings)
         try:
             await prepare_database(engine, settings)
             async with engine.connect() as conn:
                 catalog = await reflect_catalog(conn, settings.template_schema)
-                jwt_secret = settings.jwt_secret or await Control(conn, settings.control_schema).jwt_secret()
+                jwt_secret = await signing_secret(settings, Control(conn, settings.control_schema))
         finally:
             await engine.dispose()
         pools = await create_pools(url, settings)
@@ -90,9 +96,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return_large_blocks_to_the_system()
         collect_less_often()
         freeze_startup_objects()
+        gauges = None
+        if metrics is not None and metrics.multiprocess:
+            gauges = asyncio.create_task(metrics.refresh_pool_forever(pools))
         try:
             yield
         finally:
+            if gauges is not None:
+                gauges.cancel()
+                with suppress(asyncio.CancelledError):
+                    await gauges
+            if metrics is not None:
+                metrics.process_exited()
             await pools.close()
 
     app = FastAPI(
@@ -105,13 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     mount_docs(app)
+    mount_health(app, settings)
+    if metrics is not None:
+        mount_metrics(app, metrics)
     app.router.routes.extend(postgrest_routes())
-
-    @app.get("/health", tags=["server"], summary="Liveness and database reachability")
-    async def health(request: Request) -> JSONResponse:
-        runtime: Runtime = request.app.state.runtime
-        await runtime.pools.control.fetchval("SELECT 1")
-        return JSONResponse({"status": "ok"})
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -134,7 +146,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=CORS_RESPONSE_HEADERS,
             max_age=86400,
         )
-    if settings.log_requests:
-        app.add_middleware(AccessLog)
+    # Added last, so outermost: every response, the CORS middleware's own included, gets the id.
+    app.add_middleware(
+        ObserveRequests, metrics=metrics, log_requests=settings.log_requests, routes=app.router.routes
+    )
+    install_log_records()
     logging.getLogger("tenantgrid").setLevel(logging.INFO)
     return app

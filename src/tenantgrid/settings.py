@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tenantgrid.auth.secret import SETTING as JWT_SECRET_SETTING
+from tenantgrid.auth.secret import JwtAlgorithm, secret_problem
 
 
 class Settings(BaseSettings):
@@ -22,12 +26,27 @@ class Settings(BaseSettings):
     control_schema: str = "tenantgrid"
     template_schema: str = "public"
 
-    jwt_secret: str = Field(default="", description="HS256 secret; unset: one is generated into data_dir.")
-    jwt_algorithm: str = "HS256"
+    jwt_secret: str = Field(
+        default="",
+        description="The HMAC secret of access tokens, at least 32 bytes (48 for HS384, 64 for HS512); "
+        "unset: the one the control plane's first migration generated.",
+    )
+    jwt_algorithm: JwtAlgorithm = Field(default="HS256", description="HS256, HS384 or HS512.")
     jwt_audience: str = "authenticated"
-    jwt_issuer: str = "tenantgrid"
+    jwt_issuer: str = Field(default="tenantgrid", description="The `iss` of tokens issued, and required.")
     access_token_ttl: int = 3600
     refresh_token_ttl: int = 86400
+
+    @field_validator("jwt_algorithm")
+    @classmethod
+    def _jwt_secret_long_enough(cls, algorithm: str, info: ValidationInfo) -> str:
+        # Checked here, not on jwt_secret, so that the error never shows the secret as its input.
+        secret = info.data.get("jwt_secret")
+        if secret:
+            problem = secret_problem(secret, algorithm, JWT_SECRET_SETTING)
+            if problem is not None:
+                raise ValueError(problem)
+        return algorithm
 
     auth_cache_ttl: float = Field(
         default=2.0,
@@ -38,6 +57,25 @@ class Settings(BaseSettings):
     pool_spread: int = Field(
         default=2, description="Connections each tenant prefers (its prepared statements stay warm there)."
     )
+    pool_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds a request waits for a connection before answering 503 with Retry-After.",
+    )
+    pool_tenant_limit: int | None = Field(
+        default=None,
+        ge=1,
+        description="Connections one tenant holds at once (its other requests wait); unset: half the pool.",
+    )
+    statement_timeout: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds a statement may run before it is cancelled with a 504 (code 57014); 0: no limit.",
+    )
+
+    def tenant_connection_limit(self) -> int:
+        return self.pool_tenant_limit or max(1, self.pool_size // 2)
+
     statement_cache_size: int = 1024
 
     allow_unfiltered_writes: bool = Field(
@@ -46,6 +84,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = 10 * 1024 * 1024
     max_rows: int | None = None
     log_requests: bool = True
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="`tenantgrid serve`'s log lines: text, or one JSON object per line."
+    )
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    metrics_tenant_labels: bool = Field(
+        default=False,
+        description="Label request and statement-timeout counters with the tenant (one series per tenant).",
+    )
     cors_origins: list[str] = Field(
         default=["*"],
         description='Origins browsers may call from (JSON list, e.g. ["https://app.example.com"]); [] turns CORS off.',

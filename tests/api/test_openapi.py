@@ -50,6 +50,18 @@ def test_openapi_hides_private_tables_and_describes_auth(client: TestClient) -> 
     }
 
 
+def test_openapi_describes_the_probes_and_metrics_under_server(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/live", "/ready", "/health", "/metrics"):
+        assert set(paths[path]) == {"get", "head"}, path
+        assert paths[path]["get"]["tags"] == ["server"]
+        assert "security" not in paths[path]["get"]  # unauthenticated
+    assert "503" in paths["/ready"]["get"]["responses"]
+    assert (
+        "text/plain; version=0.0.4; charset=utf-8" in paths["/metrics"]["get"]["responses"]["200"]["content"]
+    )
+
+
 def test_docs_page_serves_swagger_ui_from_packaged_assets(client: TestClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200
@@ -63,12 +75,6 @@ def test_docs_page_serves_swagger_ui_from_packaged_assets(client: TestClient) ->
     assert client.get("/redoc").status_code == 404
 
 
-def test_health(client: TestClient) -> None:
-    response = client.get("/health")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
-
-
 def test_access_log_has_one_line_per_request(
     settings: Settings, alpha: ProvisionedTenant, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -80,8 +86,9 @@ def test_access_log_has_one_line_per_request(
     assert response.status_code == 200
     lines = [r.getMessage() for r in caplog.records if r.name == "tenantgrid.access"]
     assert len(lines) == 2
-    method, path, status, ms, tenant = lines[0].split(" ")
+    method, path, status, ms, tenant, request_id = lines[0].split(" ")
     assert (method, path, status, tenant) == ("GET", "/rest/v1/things", "200", "tenant=alpha")
+    assert request_id == f"request_id={response.headers['x-request-id']}"
     assert ms.endswith("ms") and float(ms[:-2]) >= 0
     assert lines[1].startswith("GET /rest/v1/nope 404 ")
 

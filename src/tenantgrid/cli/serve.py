@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 import uvicorn
 
+from tenantgrid.auth.secret import signing_secret
 from tenantgrid.cli.database import run_with_engine
 from tenantgrid.db.url import resolve_database_url
+from tenantgrid.http.log_format import log_config
+from tenantgrid.http.metrics import MULTIPROCESS_DIR
 from tenantgrid.settings import get_settings
 from tenantgrid.tenancy.control import Control
 from tenantgrid.tenancy.provision import ProvisionedTenant, create_tenant
@@ -34,7 +41,9 @@ def serve(host: str, port: int, workers: int) -> None:
 
     async def ensure_demo(engine, settings) -> ProvisionedTenant | None:  # type: ignore[no-untyped-def]
         async with engine.connect() as conn:
-            if await Control(conn, settings.control_schema).tenants():
+            control = Control(conn, settings.control_schema)
+            await signing_secret(settings, control)  # no usable secret: one clear error, before any worker
+            if await control.tenants():
                 return None
         return await create_tenant(engine, settings, "demo", DEMO_EMAIL, password)
 
@@ -50,12 +59,33 @@ def serve(host: str, port: int, workers: int) -> None:
     # With Python's default (die at once) the embedded PostgreSQL's atexit hook would never run and
     # the cluster would outlive the server; exiting normally lets it stop.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    uvicorn.run(
-        "tenantgrid.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_level="info",
-    )
+    with metrics_directory(workers > 1 and settings.metrics):
+        uvicorn.run(
+            "tenantgrid.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_level="info",
+            log_config=log_config(settings.log_format),
+        )
+
+
+@contextmanager
+def metrics_directory(needed: bool) -> Iterator[None]:
+    """Prometheus's multi-process mode: a fresh directory where every worker writes its values.
+
+    Set before uvicorn spawns the workers, which read it when they import prometheus_client. A
+    directory the operator chose (PROMETHEUS_MULTIPROC_DIR already set) is used as it is.
+    """
+    if not needed or MULTIPROCESS_DIR in os.environ:
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="tenantgrid-metrics-")
+    os.environ[MULTIPROCESS_DIR] = directory
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROCESS_DIR]
+        shutil.rmtree(directory, ignore_errors=True)

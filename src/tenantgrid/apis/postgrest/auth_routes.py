@@ -22,6 +22,7 @@ from tenantgrid.auth.principal import Principal
 from tenantgrid.auth.sessions import AuthFailure, Session, SessionStore, User
 from tenantgrid.auth.tokens import issue_access_token
 from tenantgrid.db.execute import database_error
+from tenantgrid.http.request_context import note_error_code
 from tenantgrid.runtime import Runtime
 from tenantgrid.tenancy.resolve import resolve_schema
 
@@ -36,6 +37,7 @@ def _error(status: int, error_code: str, message: str, headers: dict[str, str] |
 
 
 def _api_error(error: errors.ApiError) -> Response:
+    note_error_code(error.code)
     codes = {401: "bad_jwt", 403: "not_admin", 406: "bad_profile", 413: "request_too_large"}
     return _error(error.status, codes.get(error.status, "validation_failed"), error.message, error.headers)
 
@@ -188,6 +190,7 @@ def gotrue_errors(
         except Exception as exc:
             error = database_error(exc)
             if error is not None:
+                note_error_code(error.code)
                 return _error(error.status, "unexpected_failure", error.message)
             log.exception("unhandled error on %s", request.url.path)
             return _error(500, "unexpected_failure", "Internal server error")

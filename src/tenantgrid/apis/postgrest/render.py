@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from tenantgrid.apis.postgrest.media import Media
 from tenantgrid.errors import ApiError
+from tenantgrid.http.request_context import note_error_code
 from tenantgrid.query.compile import Body
 
 JSON = "application/json; charset=utf-8"
@@ -19,6 +20,7 @@ log = logging.getLogger("tenantgrid.postgrest")
 
 
 def render_error(error: ApiError) -> Response:
+    note_error_code(error.code)
     body = {"code": error.code, "message": error.message, "details": error.details, "hint": error.hint}
     return Response(orjson.dumps(body), status_code=error.status, media_type=JSON, headers=error.headers)
 
