@@ -12,6 +12,7 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 READ_PATH = "/rest/v1/things"
 READ_QUERY = "select=id,name&id=gte.{n}&order=id&limit=10"
@@ -195,7 +196,32 @@ register(Scenario("insert_one", "postgrest", "POST one thing, return=minimal", _
 register(Scenario("insert_bulk", "postgrest", "POST 100 things, return=minimal", _insert_bulk, total=400))
 register(Scenario("patch_by_id", "postgrest", "PATCH things?id=eq.N a description", _patch_by_id))
 
-# -- CMDB, Gridly and Gainfully scenarios go here ------------------------------------------------
-# When those APIs land, add their builders above this line's section and register them, e.g.
-#   register(Scenario("cmdb_read", "cmdb", "...", _cmdb_read))
-# A scenario is only a request builder; the harness, both generators and the report pick it up.
+# -- the CMDB (seed 001) API ----------------------------------------------------------------------
+# bench/setup.py gives every tenant one type and `rows` objects (ids 1..rows, hostname host-<id>);
+# the user's access token is a CMDB credential too (the tenant comes from the token).
+
+
+def _cmdb_elem_match(tenant: Tenant, rng: random.Random, rows: int) -> Request:
+    n = rng.randint(1, rows)
+    match = {"fields": {"$elemMatch": {"name": "hostname", "value": f"host-{n}"}}}
+    query = urlencode({"filter": json.dumps(match, separators=(",", ":")), "limit": 10})
+    return Request("GET", f"/rest/objects/?{query}", (("Authorization", f"Bearer {tenant.token}"),))
+
+
+def _cmdb_render(tenant: Tenant, rng: random.Random, rows: int) -> Request:
+    return Request(
+        "GET", f"/rest/objects/{rng.randint(1, rows)}", (("Authorization", f"Bearer {tenant.token}"),)
+    )
+
+
+register(
+    Scenario(
+        "cmdb_elem_match",
+        "cmdb",
+        "GET /rest/objects/ with an $elemMatch on a field's name and value (GIN index)",
+        _cmdb_elem_match,
+    )
+)
+register(
+    Scenario("cmdb_render", "cmdb", "GET /rest/objects/N, the rendered view (object + type)", _cmdb_render)
+)

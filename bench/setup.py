@@ -52,6 +52,30 @@ SELECT 'thing ' || g,
 FROM generate_series(1, {rows}) AS g
 """
 
+CMDB_TYPE_ID = 1000
+CMDB_FILL = [
+    f"""
+INSERT INTO {{schema}}.cmdb_types (public_id, name, label, fields, render_meta)
+VALUES ({CMDB_TYPE_ID}, 'bench-server', 'Bench server',
+        '[{{{{"type": "text", "name": "hostname", "label": "Hostname"}}}},
+          {{{{"type": "text", "name": "ip", "label": "IP address"}}}},
+          {{{{"type": "number", "name": "rack", "label": "Rack"}}}}]',
+        '{{{{"icon": "fas fa-server", "externals": [],
+           "sections": [{{{{"type": "section", "name": "main", "label": "Main",
+                          "fields": ["hostname", "ip", "rack"]}}}}],
+           "summary": {{{{"fields": ["hostname", "ip"]}}}}}}}}')
+""",
+    f"""
+INSERT INTO {{schema}}.cmdb_objects (type_id, author_id, fields)
+SELECT {CMDB_TYPE_ID}, 1,
+       jsonb_build_array(jsonb_build_object('name', 'hostname', 'value', 'host-' || g),
+                         jsonb_build_object('name', 'ip', 'value', '10.0.' || (g / 256) || '.' || (g % 256)),
+                         jsonb_build_object('name', 'rack', 'value', g % 40))
+FROM generate_series(1, {{rows}}) AS g
+""",
+]
+"""CMDB objects (seed 001): one type, `rows` objects with ids 1..rows, `host-<id>` as hostname."""
+
 
 @dataclass(slots=True)
 class Provisioning:
@@ -149,7 +173,8 @@ async def provision(
             made = await create_tenant(engine, settings, name, email, PASSWORD)
             provisioned = time.perf_counter()
             async with engine.begin() as conn:
-                await conn.execute(text(FILL.format(schema=quote_ident(made.schema), rows=int(rows))))
+                for fill in (FILL, *CMDB_FILL):
+                    await conn.execute(text(fill.format(schema=quote_ident(made.schema), rows=int(rows))))
             await settle(engine, made.schema)
             result.provision_s.append(provisioned - started)
             result.fill_s.append(time.perf_counter() - provisioned)
@@ -170,7 +195,7 @@ async def provision(
 
 
 async def settle(engine: AsyncEngine, schema: str) -> None:
-    """VACUUM (FREEZE, ANALYZE) a freshly filled `things`, as a database in service would be.
+    """VACUUM (FREEZE, ANALYZE) the freshly filled tables, as a database in service would be.
 
     Freshly inserted rows have no hint bits yet: the first reads set them, and with data checksums
     on (initdb's default since PostgreSQL 18) each page so dirtied is WAL-logged whole. At 1,000
@@ -179,7 +204,8 @@ async def settle(engine: AsyncEngine, schema: str) -> None:
     """
     async with engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text(f"VACUUM (FREEZE, ANALYZE) {quote_ident(schema)}.things"))
+        for table in ("things", "cmdb_objects"):
+            await conn.execute(text(f"VACUUM (FREEZE, ANALYZE) {quote_ident(schema)}.{table}"))
 
 
 def read_statement(compiler: Compiler) -> tuple[str, str, list[object]]:

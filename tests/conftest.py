@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +16,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+import uvicorn
 from starlette.testclient import TestClient
 
 from tenantgrid.app import create_app
@@ -125,3 +129,26 @@ class Database:
 @pytest.fixture(scope="session")
 def db(client: TestClient) -> Database:
     return Database(client)
+
+
+@pytest.fixture(scope="session")
+def live_url(settings: Settings, tenants: dict[str, ProvisionedTenant]) -> Iterator[str]:
+    """The app served for real on a loopback port (uvicorn in a thread), for the APIs' own clients:
+    their HTTP stacks, headers and response parsing are then what is tested."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "live server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -14,6 +14,8 @@ from fastapi.openapi.utils import get_openapi
 from starlette.middleware.cors import CORSMiddleware
 
 from tenantgrid import __version__
+from tenantgrid.apis.cmdb.openapi import add_cmdb
+from tenantgrid.apis.cmdb.routes import routes as cmdb_routes
 from tenantgrid.apis.postgrest.openapi import add_postgrest
 from tenantgrid.apis.postgrest.routes import routes as postgrest_routes
 from tenantgrid.auth.authenticate import Authenticator
@@ -126,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_health(app, settings)
     if metrics is not None:
         mount_metrics(app, metrics)
+    # After PostgREST's: its /rest/v1 paths are matched first; the CMDB takes the rest of /rest/.
+    app.router.routes.extend(cmdb_routes())
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -135,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             runtime: Runtime | None = getattr(app.state, "runtime", None)
             if runtime is not None:
                 add_postgrest(spec, runtime.catalog)
+            add_cmdb(spec)
             app.openapi_schema = spec
         return app.openapi_schema
 

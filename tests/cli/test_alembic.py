@@ -18,9 +18,16 @@ def test_alembic_upgrades_and_downgrades_a_named_schema(database_url: str, db: D
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     try:
-        assert db.value("SELECT version_num FROM by_hand.alembic_version") == "0001"
+        assert db.value("SELECT version_num FROM by_hand.alembic_version") == "0002"
         tables = {r[0] for r in db.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'by_hand'")}
         assert {"things", "fields", "entries", "field_entries", "users", "alembic_version"} <= tables
+        assert {
+            "cmdb_groups",
+            "cmdb_user_settings",
+            "cmdb_types",
+            "cmdb_categories",
+            "cmdb_objects",
+        } <= tables
         down = [*command[:-2], "downgrade", "base"]
         undone = subprocess.run(down, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
         assert undone.returncode == 0, undone.stderr

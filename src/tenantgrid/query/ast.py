@@ -5,7 +5,9 @@ turns them into SQL. Nothing here is tenant-specific and nothing here is SQL.
 
 Values are kept as the client sent them (text for query-string dialects, JSON scalars for the
 JSON dialects); the compiler types them by the target column, so "10" > "9" compares as numbers
-on a number column. `query.shape.split` swaps every value for a `Slot`, which is what the
+on a number column. A `Cond` marked `json` keeps its value's JSON type instead (MongoDB: `{"a": 5}`
+does not match `"5"`), and its path follows MongoDB into JSON: a condition on an array matches when
+any element does. `query.shape.split` swaps every value for a `Slot`, which is what the
 compiled-statement cache keys on.
 """
 
@@ -47,6 +49,8 @@ class Op(Enum):
     WFTS = "wfts"  # websearch_to_tsquery
     BETWEEN = "between"  # value: (low, high)
     EXISTS = "exists"  # value: bool; the path (a JSON key) is present and not null
+    SIZE = "size"  # json: the value at the path is an array of this many elements
+    JSONPATH = "jsonpath"  # the column's JSON has an item this jsonpath selects (`@?`); made by split
 
 
 class IsValue(Enum):
@@ -89,6 +93,9 @@ class Path:
     column: str
     keys: tuple[str | int, ...] = ()
     as_text: bool = False
+    by_name: bool = False
+    """The one key names an element of the column's array of `{name, value}` objects, and the path
+    is that element's `value` (DATAGERRY's `fields.<name>`, for sorting)."""
 
     def __str__(self) -> str:
         if not self.keys:
@@ -108,6 +115,12 @@ class Cond:
     """`eq(any).{1,2}`: the value is a list and the row matches any/all of it."""
     language: str | None = None
     """Text-search configuration for the FTS operators (`fts(english).cat`)."""
+    json: bool = False
+    """The value keeps its JSON type and matches only values of that type; a path into JSON follows
+    MongoDB's rules (any array element; a missing field is no match)."""
+    kind: str | None = None
+    """Set by `split` on a `json` condition: the JSON type of the value its slot holds, which decides
+    the SQL (a number never equals a text column)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +136,28 @@ class Or:
 @dataclass(frozen=True, slots=True)
 class Not:
     item: Node
+    two_valued: bool = False
+    """True: a row where `item` is unknown (NULL, a missing field) counts as not matching, so the
+    negation matches it (MongoDB's `$ne`, `$nin`, `$not`, `$nor`). False: SQL's three values."""
 
 
-Node: TypeAlias = Cond | And | Or | Not
+@dataclass(frozen=True, slots=True)
+class Elem:
+    """Some element of the JSON array at `path` satisfies `item` (MongoDB's `$elemMatch`). Paths in
+    `item` start at the element: `Path("")` is the element itself, `Path("", ("name",))` its key."""
+
+    path: Path
+    item: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """A condition known without reading a row: a field that no document has (MongoDB)."""
+
+    value: bool
+
+
+Node: TypeAlias = Cond | And | Or | Not | Elem | Truth
 MAX_DEPTH = 16
 
 

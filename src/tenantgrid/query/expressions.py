@@ -20,6 +20,7 @@ from tenantgrid.query.ast import (
     MAX_DEPTH,
     And,
     Cond,
+    Elem,
     IsValue,
     Node,
     Not,
@@ -31,7 +32,9 @@ from tenantgrid.query.ast import (
     SelectItem,
     Slot,
     SortKey,
+    Truth,
 )
+from tenantgrid.query.jsonpath import COMPARISONS, literal
 
 Expr = ColumnElement[Any]
 TEXT_TYPES = (sa.String, sa.Text, sa.Enum)
@@ -52,6 +55,18 @@ class Binder:
     def constant(self, value: Any, type_: sa.types.TypeEngine | None = None) -> Expr:
         self.constants.append(value)
         return sa.bindparam(f"c{len(self.constants) - 1}", type_=type_ or sa.String())
+
+
+class JsonPathType(sa.types.UserDefinedType[str]):
+    """Postgres's `jsonpath`; values are bound as text and cast in the statement."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "JSONPATH"
+
+
+JSONPATH = JsonPathType()
 
 
 @dataclass
@@ -95,6 +110,12 @@ def resolve(path: Path, resource: Resource, source: sa.FromClause, binder: Binde
     expr: Expr = source.c[path.column]
     if not path.keys:
         return Target(expr, column.type)
+    if path.by_name:
+        element = f'$[*] ? (@."name" == {literal(str(path.keys[0]))})."value"'
+        found = sa.func.jsonb_path_query_first(
+            as_jsonb(Target(expr, column.type)), sa.cast(binder.constant(element), JSONPATH)
+        )
+        return Target(found, pg.JSONB())
     if not isinstance(column.type, JSON_TYPES):
         arrow = "->>" if path.as_text and len(path.keys) == 1 else "->"
         raise errors.ApiError(
@@ -117,6 +138,10 @@ def resolve(path: Path, resource: Resource, source: sa.FromClause, binder: Binde
 def typed(binder: Binder, slot: Any, target: Target) -> Expr:
     """A slot's text value cast, in Postgres, to the target's type."""
     return sa.cast(binder.slot(slot), target.type)
+
+
+def as_jsonb(target: Target) -> Expr:
+    return target.expr if isinstance(target.type, pg.JSONB) else sa.func.to_jsonb(target.expr)
 
 
 def as_text(target: Target) -> Expr:
@@ -270,13 +295,27 @@ def compile_where(
     A dialect's own limit (MAX_DEPTH trees) gets one level more for the AND of its parameters;
     `not` adds no level."""
     match node:
+        case Truth(value=value):
+            return sa.true() if value else sa.false()
+        case Cond(op=Op.JSONPATH):
+            target = resolve(node.path, resource, source, binder)
+            matched = as_jsonb(target).op("@?", is_comparison=True)(
+                sa.cast(binder.slot(node.value), JSONPATH)
+            )
+            return sa.func.coalesce(matched, sa.false())
+        case Cond(json=True):
+            return _json_on_column(node, resolve(node.path, resource, source, binder), binder)
         case Cond():
             target = resolve(node.path, resource, source, binder)
             if node.quantifier is not None:
                 return _quantified(node, target, binder)
             return OPERATORS[node.op](target, node.value, binder, node)
+        case Not(item=item, two_valued=True):
+            return sa.not_(sa.func.coalesce(compile_where(item, resource, source, binder, depth), sa.false()))
         case Not(item=item):
             return sa.not_(compile_where(item, resource, source, binder, depth))
+        case Elem():
+            raise TypeError("an Elem reaches the compiler only as the jsonpath `split` makes of it")
     if depth > MAX_DEPTH:
         raise errors.parse_error(f"logic trees may nest at most {MAX_DEPTH} levels")
     match node:
@@ -285,6 +324,45 @@ def compile_where(
         case Or(items=items):
             return sa.or_(*(compile_where(i, resource, source, binder, depth + 1) for i in items))
     raise TypeError(node)
+
+
+JSON_COMPARISONS = {Op.EQ: "=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
+NUMBER_TYPES = (sa.Integer, sa.Numeric, sa.Float)
+KIND_OF_COLUMN: tuple[tuple[type, frozenset[str]], ...] = (
+    (sa.Boolean, frozenset({"boolean"})),
+    (NUMBER_TYPES, frozenset({"integer", "number"})),
+    (TEXT_TYPES, frozenset({"string"})),
+)
+
+
+def _json_on_column(cond: Cond, target: Target, binder: Binder) -> Expr:
+    """A JSON value compared with a whole column (made by `split`; the slot holds JSON text).
+
+    A JSON or array column is matched as MongoDB matches a document's field (any element of an
+    array); a scalar column only by a value of its own kind, in plain SQL so that its index serves
+    it: `{"type_id": 5}` is `type_id = 5::bigint`, and `{"type_id": "5"}` is false.
+    """
+    value = sa.cast(binder.slot(cond.value), pg.JSONB())
+    symbol = JSON_COMPARISONS[cond.op]
+    if isinstance(target.type, (*JSON_TYPES, sa.ARRAY)):
+        document = as_jsonb(target)
+        path = sa.cast(binder.constant(f"$ ? (@ {COMPARISONS[cond.op]} $v)"), JSONPATH)
+        found = sa.func.coalesce(
+            sa.func.jsonb_path_exists(document, path, sa.func.jsonb_build_object("v", value)), sa.false()
+        )
+        if cond.kind == "null" and cond.op is Op.EQ:
+            return sa.or_(target.expr.is_(None), found)
+        return found
+    if cond.kind == "null":
+        return target.expr.is_(None) if cond.op is Op.EQ else sa.false()
+    if not any(isinstance(target.type, types) and cond.kind in kinds for types, kinds in KIND_OF_COLUMN):
+        return sa.false()
+    scalar = value.op("#>>", return_type=sa.Text())(sa.literal_column("'{}'"))
+    if cond.kind == "number" and isinstance(target.type, sa.Integer):
+        operand: Expr = sa.cast(scalar, sa.Numeric())  # 5.5 against an integer column
+    else:
+        operand = sa.cast(scalar, target.type)
+    return target.expr.op(symbol, is_comparison=True)(operand)
 
 
 def compile_order(

@@ -7,12 +7,32 @@ make SQL that depends on a value by accident.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
-from tenantgrid.query.ast import And, Cond, IsValue, Node, Not, Op, Or, Page, Query, Scalar, Slot
+from tenantgrid.query.ast import (
+    And,
+    Cond,
+    Elem,
+    IsValue,
+    Node,
+    Not,
+    Op,
+    Or,
+    Page,
+    Path,
+    Query,
+    Scalar,
+    Slot,
+    Truth,
+)
+from tenantgrid.query.jsonpath import root_path
 
 BoundValue = str | list[str | None] | int | None
 STRUCTURAL_OPS = frozenset({Op.IS, Op.EXISTS})
+COLUMN_JSON_OPS = frozenset({Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE})
+"""JSON conditions on a column itself that the compiler writes as SQL on the column (so that its
+b-tree index serves them); every other JSON condition becomes one bound jsonpath."""
 
 
 def split(query: Query) -> tuple[Query, list[BoundValue]]:
@@ -36,6 +56,15 @@ def _slot(values: list[BoundValue], value: BoundValue) -> Slot:
 
 def _shaped(node: Node, values: list[BoundValue]) -> Node:
     match node:
+        case Truth():
+            return node
+        case Elem(path=path):
+            return Cond(Path(path.column), Op.JSONPATH, _slot(values, root_path(node)), json=True)
+        case Cond(json=True, path=path, op=op) if path.keys or op not in COLUMN_JSON_OPS:
+            return Cond(Path(path.column), Op.JSONPATH, _slot(values, root_path(node)), json=True)
+        case Cond(json=True, value=value):
+            assert not isinstance(value, tuple | IsValue | Slot)
+            return replace(node, value=_slot(values, json.dumps(value)), kind=json_kind(value))
         case Cond(op=op) if op in STRUCTURAL_OPS:
             return node
         case Cond(op=Op.BETWEEN, value=(low, high)):
@@ -49,9 +78,24 @@ def _shaped(node: Node, values: list[BoundValue]) -> Node:
             return And(tuple(_shaped(i, values) for i in items))
         case Or(items=items):
             return Or(tuple(_shaped(i, values) for i in items))
-        case Not(item=item):
-            return Not(_shaped(item, values))
+        case Not(item=item, two_valued=two_valued):
+            return Not(_shaped(item, values), two_valued)
     raise TypeError(node)
+
+
+def json_kind(value: Scalar) -> str:
+    match value:
+        case None:
+            return "null"
+        case bool():
+            return "boolean"
+        case int():
+            return "integer"
+        case float():
+            return "number"
+        case str():
+            return "string"
+    raise TypeError(f"not a JSON scalar: {value!r}")
 
 
 def as_text(value: Scalar | tuple[Scalar, ...] | IsValue | Slot) -> str | None:

@@ -90,8 +90,8 @@ async def create_tenant(
         await copy_template(conn, catalog, settings.template_schema, schema)
         await conn.execute(
             text(
-                f"INSERT INTO {quote_ident(schema)}.users (email, password_hash, role, is_admin) "
-                "VALUES (:e, :h, 'authenticated', true)"
+                f"INSERT INTO {quote_ident(schema)}.users (email, password_hash, role, is_admin, group_id) "
+                "VALUES (:e, :h, 'authenticated', true, 1)"
             ),
             {"e": email, "h": password_hash},
         )

@@ -1,52 +1,25 @@
 """The official Supabase Python client, pointed at tenantgrid unchanged (seed 000's users do this).
 
-The server runs for real on a loopback port (uvicorn in a thread), so the client's own HTTP stack,
+The server runs for real on a loopback port (`live_url`: uvicorn in a thread), so the client's own HTTP stack,
 headers and response parsing are what is tested.
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from postgrest.exceptions import APIError
 from supabase import Client, ClientOptions, create_client
 from supabase_auth.errors import AuthApiError
 
-from tenantgrid.app import create_app
-from tenantgrid.settings import Settings
 from tenantgrid.tenancy.provision import ProvisionedTenant
 from tests.conftest import PASSWORD
 
 # The client library warns about its own internals (e.g. its `timeout` parameter); not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def live_url(settings: Settings, tenants: dict[str, ProvisionedTenant]) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "live server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -1,0 +1,91 @@
+"""What every CMDB handler starts from: the authenticated caller, its tenant's schema and pool,
+and the request's path ids, integer parameters and JSON body, each refused in the CMDB's words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+
+from tenantgrid.apis.cmdb import failures
+from tenantgrid.apis.cmdb.auth import Caller, authenticate
+from tenantgrid.apis.postgrest.payload import read_body
+from tenantgrid.db.affinity import TenantConnections
+from tenantgrid.http.integers import parse_bigint
+from tenantgrid.runtime import Runtime
+from tenantgrid.tenancy.names import quote_ident
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    request: Request
+    runtime: Runtime
+    caller: Caller
+
+    @property
+    def schema(self) -> str:
+        return self.caller.tenant.schema
+
+    @property
+    def s(self) -> str:
+        """The tenant's schema, quoted for SQL text: `f"SELECT ... FROM {ctx.s}.users"`."""
+        return quote_ident(self.caller.tenant.schema)
+
+    @property
+    def pool(self) -> TenantConnections:
+        return self.runtime.pools.for_schema(self.caller.tenant.schema)
+
+    def require(self, right: str) -> None:
+        self.caller.require(right)
+
+
+async def context(request: Request, right: str | None = None) -> Ctx:
+    """Authenticate (401/403) and, when `right` is given, require it (403 naming it)."""
+    caller = await authenticate(request)
+    if right is not None:
+        caller.require(right)
+    return Ctx(request, request.app.state.runtime, caller)
+
+
+def path_id(request: Request, what: str, name: str = "public_id") -> int:
+    """A path's integer id; anything that is not one (letters, `²`, 30 digits) names nothing: 404."""
+    text = request.path_params[name]
+    value = parse_bigint(text, signed=True)
+    if value is None:
+        raise failures.not_found(f"{what} {text[:40]!r} not found")
+    return value
+
+
+def query_int(
+    request: Request, name: str, default: int | None = None, minimum: int | None = None
+) -> int | None:
+    """An integer query parameter: absent -> `default`; not an integer or below `minimum` -> 400."""
+    text = request.query_params.get(name)
+    if text is None:
+        return default
+    value = parse_bigint(text.strip(), signed=True)
+    if value is None or (minimum is not None and value < minimum):
+        bound = f" of at least {minimum}" if minimum is not None else ""
+        raise failures.bad_request(f"'{name}' must be an integer{bound}", f"got {text[:40]!r}")
+    return value
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON body within the size limit (413), parsed (400 when it is not JSON)."""
+    runtime: Runtime = request.app.state.runtime
+    raw = await read_body(request, runtime.settings.max_body_bytes)
+    if not raw.strip():
+        raise failures.bad_request("A JSON body is required")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise failures.bad_request("The body is not valid JSON", str(exc)) from None
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise failures.bad_request("The body must be a JSON object")
+    return body
