@@ -299,10 +299,9 @@ def compile_where(
             return sa.true() if value else sa.false()
         case Cond(op=Op.JSONPATH):
             target = resolve(node.path, resource, source, binder)
-            matched = as_jsonb(target).op("@?", is_comparison=True)(
-                sa.cast(binder.slot(node.value), JSONPATH)
-            )
-            return sa.func.coalesce(matched, sa.false())
+            # The bare operator, not coalesce(): only so can the GIN index serve it. A NULL column
+            # gives NULL, which WHERE takes as false and a two-valued Not coalesces.
+            return as_jsonb(target).op("@?", is_comparison=True)(sa.cast(binder.slot(node.value), JSONPATH))
         case Cond(json=True):
             return _json_on_column(node, resolve(node.path, resource, source, binder), binder)
         case Cond():
@@ -347,9 +346,7 @@ def _json_on_column(cond: Cond, target: Target, binder: Binder) -> Expr:
     if isinstance(target.type, (*JSON_TYPES, sa.ARRAY)):
         document = as_jsonb(target)
         path = sa.cast(binder.constant(f"$ ? (@ {COMPARISONS[cond.op]} $v)"), JSONPATH)
-        found = sa.func.coalesce(
-            sa.func.jsonb_path_exists(document, path, sa.func.jsonb_build_object("v", value)), sa.false()
-        )
+        found = sa.func.jsonb_path_exists(document, path, sa.func.jsonb_build_object("v", value))
         if cond.kind == "null" and cond.op is Op.EQ:
             return sa.or_(target.expr.is_(None), found)
         return found
