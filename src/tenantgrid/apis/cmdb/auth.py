@@ -94,6 +94,9 @@ class CmdbAuth:
         self.runtime = runtime
         self._tenants: BoundedCache[str, tuple[Tenant | None, float]] = BoundedCache(TENANT_CACHE_SIZE)
         self._basic: BoundedCache[bytes, tuple[str, float]] = BoundedCache(BASIC_CACHE_SIZE)
+        self._token_users: BoundedCache[tuple[str, str], tuple[AuthUser | None, float]] = BoundedCache(
+            BASIC_CACHE_SIZE
+        )
         control = quote_ident(runtime.settings.control_schema)
         self._tenant_sql = f"SELECT id, name, schema_name FROM {control}.tenants WHERE schema_name = $1"
         self._session_sql = (
@@ -123,6 +126,23 @@ class CmdbAuth:
                 user_name,
             )
         return AuthUser.of(row) if row else None
+
+    async def token_user(self, tenant: Tenant, uuid: str) -> AuthUser | None:
+        """A Bearer token's user, remembered for `auth_cache_ttl` (2 s by default) as API keys are:
+        a request with a token then costs no query of its own. A user deactivated, deleted or moved
+        to another group keeps their old rights for at most that long in other processes; this
+        process forgets at once (`forget_users`)."""
+        now = time.monotonic()
+        cached = self._token_users.get((tenant.schema, uuid))
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        user = await self.user_by_uuid(tenant, uuid)
+        self._token_users.put((tenant.schema, uuid), (user, now + self.runtime.settings.auth_cache_ttl))
+        return user
+
+    def forget_users(self) -> None:
+        """After a write to users or groups: no remembered token user outlives it in this process."""
+        self._token_users.clear()
 
     async def user_by_uuid(self, tenant: Tenant, uuid: str) -> AuthUser | None:
         s = quote_ident(tenant.schema)
@@ -196,7 +216,7 @@ class CmdbAuth:
             )
         user: AuthUser | None = None
         if claims is not None:
-            user = await self.user_by_uuid(tenant, claims.user_id)
+            user = await self.token_user(tenant, claims.user_id)
             if user is None or not user.active:
                 raise failures.unauthorized("The token's user does not exist or is deactivated")
         elif basic is not None:

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from tenantgrid.apis.cmdb import body as keys
 from tenantgrid.apis.cmdb import failures, schemas
+from tenantgrid.apis.cmdb.auth import cmdb_auth
 from tenantgrid.apis.cmdb.context import Ctx, context, json_object, path_id, query_int
 from tenantgrid.apis.cmdb.envelope import (
     delete_response,
@@ -55,6 +56,7 @@ async def write_groups(
         text = await (conn or ctx.pool).fetchval(sql, *args)
     except asyncpg.UniqueViolationError:
         raise invalid("A group with this name already exists", "name") from None
+    cmdb_auth(ctx.request).forget_users()
     return [group_json(row) for row in parse_documents(ctx.runtime, GROUPS, text)]
 
 
@@ -190,6 +192,7 @@ async def delete_group(request: Request) -> Response:
                 + documents_sql(GROUPS, "w t"),
                 public_id,
             )
+    cmdb_auth(request).forget_users()
     gone = [group_json(row) for row in parse_documents(ctx.runtime, GROUPS, text)]
     return delete_response(request, gone[0], MODEL)
 

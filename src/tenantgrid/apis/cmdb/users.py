@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from tenantgrid.apis.cmdb import body as keys
 from tenantgrid.apis.cmdb import failures, schemas
+from tenantgrid.apis.cmdb.auth import cmdb_auth
 from tenantgrid.apis.cmdb.context import Ctx, context, json_object, path_id
 from tenantgrid.apis.cmdb.envelope import (
     delete_response,
@@ -111,6 +112,7 @@ async def write_users(ctx: Ctx, sql: str, *args: Any) -> list[dict[str, Any]]:
         text = await ctx.pool.fetchval(sql, *args)
     except (asyncpg.UniqueViolationError, asyncpg.ForeignKeyViolationError) as exc:
         raise write_failure(exc) from None
+    cmdb_auth(ctx.request).forget_users()
     return parse_documents(ctx.runtime, USERS, text)
 
 
