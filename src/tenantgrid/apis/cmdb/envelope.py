@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -46,10 +46,11 @@ def total_pages(total: int, limit: int) -> int:
     return max(1, -(-total // limit))
 
 
-def _page_url(request: Request, page: int) -> str:
-    items = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
-    items.append(("page", str(page)))
-    return str(request.url.replace(query=urlencode(items)))
+def _page_links(request: Request) -> Callable[[int], str]:
+    """The request's URL with `page` set: its other parameters re-encoded once, not per link."""
+    others = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    base = f"{request.url.replace(query='')}?{others}{'&' if others else ''}page="
+    return lambda page: f"{base}{page}"
 
 
 def optional_params(request: Request, defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -71,6 +72,7 @@ def list_response(
     optional: Mapping[str, Any] | None = None,
 ) -> Response:
     pages = total_pages(total, paging.limit)
+    page_url = _page_links(request)
     parameters: dict[str, Any] = {
         "limit": paging.limit,
         "sort": paging.sort,
@@ -89,10 +91,10 @@ def list_response(
         "pager": {"page": paging.page, "page_size": paging.limit, "total_pages": pages},
         "pagination": {
             "current": str(request.url),
-            "first": _page_url(request, 1),
-            "prev": _page_url(request, max(1, min(paging.page - 1, pages))),
-            "next": _page_url(request, min(paging.page + 1, pages)),
-            "last": _page_url(request, pages),
+            "first": page_url(1),
+            "prev": page_url(max(1, min(paging.page - 1, pages))),
+            "next": page_url(min(paging.page + 1, pages)),
+            "last": page_url(pages),
         },
         "response_type": "GET",
         "model": model,

@@ -157,6 +157,42 @@ class FrameworkStore:
             )
         return [r[0] for r in records]
 
+    async def render_context(
+        self, type_ids: Sequence[int], user_ids: Sequence[int | None]
+    ) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
+        """The types of some objects, and the names of their users and of those types' authors, in
+        one round trip (rendering a page of objects costs this one statement)."""
+        users = sorted({i for i in user_ids if isinstance(i, int)})
+        with database_errors():
+            record = await self.pool.fetchrow(
+                f"SELECT (SELECT json_agg(t)::text FROM {self.types} t WHERE t.public_id = ANY($1::bigint[])), "
+                f"(SELECT json_object_agg(u.public_id, u.user_name)::text FROM {self.users} u "
+                f"WHERE u.public_id = ANY($2::bigint[]) OR u.public_id IN "
+                f"(SELECT author_id FROM {self.types} WHERE public_id = ANY($1::bigint[])))",
+                list(type_ids),
+                users,
+            )
+        return _render_context(record[0], record[1]) if record else ({}, {})
+
+    async def object_to_render(
+        self, public_id: int
+    ) -> tuple[dict[str, Any] | None, dict[int, dict[str, Any]], dict[int, str]]:
+        """One object with its type and the names of its users, in one round trip."""
+        with database_errors():
+            record = await self.pool.fetchrow(
+                f"SELECT row_to_json(o)::text, "
+                f"(SELECT json_agg(t)::text FROM {self.types} t WHERE t.public_id = o.type_id), "
+                f"(SELECT json_object_agg(u.public_id, u.user_name)::text FROM {self.users} u "
+                f"WHERE u.public_id IN (o.author_id, o.editor_id, "
+                f"(SELECT author_id FROM {self.types} WHERE public_id = o.type_id))) "
+                f"FROM {self.objects} o WHERE o.public_id = $1",
+                public_id,
+            )
+        if record is None:
+            return None, {}, {}
+        types, users = _render_context(record[1], record[2])
+        return object_document(orjson.loads(record[0])), types, users
+
     async def user_names(self, ids: Sequence[int | None], conn: Any = None) -> dict[int, str]:
         wanted = sorted({i for i in ids if isinstance(i, int)})
         if not wanted:
@@ -380,3 +416,11 @@ async def _transaction(pool: TenantConnections) -> AsyncIterator[asyncpg.Connect
     with database_errors():
         async with pool.acquire() as conn, conn.transaction():
             yield conn
+
+
+def _render_context(
+    types_json: str | None, users_json: str | None
+) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
+    types = {t["public_id"]: type_document(t) for t in orjson.loads(types_json or "[]")}
+    users = {int(k): v for k, v in orjson.loads(users_json or "{}").items()}
+    return types, users

@@ -66,12 +66,12 @@ def only_active(request: Request) -> Node | None:
 
 
 async def rendered(ctx: Ctx, objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Render objects with one query for their types and one for the users they name."""
-    store = FrameworkStore.of(ctx)
-    types = await store.types_by_id(sorted({o["type_id"] for o in objects}))
-    users = await store.user_names(
-        [o.get(k) for o in objects for k in ("author_id", "editor_id")]
-        + [t.get("author_id") for t in types.values()]
+    """Render objects with one query for their types and the names of the users they name."""
+    if not objects:
+        return []
+    types, users = await FrameworkStore.of(ctx).render_context(
+        sorted({o["type_id"] for o in objects}),
+        [o.get(k) for o in objects for k in ("author_id", "editor_id")],
     )
     now = now_date()
     return [render_object(o, types[o["type_id"]], users, now) for o in objects if o["type_id"] in types]
@@ -113,11 +113,13 @@ async def existing_object(ctx: Ctx, request: Request) -> dict[str, Any]:
 
 async def one_object(request: Request) -> Response:
     ctx = await context(request, VIEW)
-    found = await existing_object(ctx, request)
-    views = await rendered(ctx, [found])
-    if not views:
-        raise failures.not_found(f"The type of object {found['public_id']} no longer exists")
-    return json_response(request, views[0])
+    public_id = path_id(request, "Object")
+    found, types, users = await FrameworkStore.of(ctx).object_to_render(public_id)
+    if found is None:
+        raise failures.not_found(f"Object {public_id} not found")
+    if found["type_id"] not in types:
+        raise failures.not_found(f"The type of object {public_id} no longer exists")
+    return json_response(request, render_object(found, types[found["type_id"]], users, now_date()))
 
 
 async def native_object(request: Request) -> Response:
