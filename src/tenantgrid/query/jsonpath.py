@@ -53,14 +53,18 @@ def steps(keys: tuple[str | int, ...]) -> str:
 def root_path(node: Cond | Elem) -> str:
     """The jsonpath for a condition or `$elemMatch` on one column (its path's keys follow it)."""
     if isinstance(node, Elem):
-        # strict on the column itself: `$elemMatch` needs an array, and strict never wraps a
-        # non-array into one; deeper paths stay lax so that arrays on the way are unwrapped.
-        head = "strict $" if not node.path.keys else "$" + steps(node.path.keys)
-        return f"{head}[*] ? ({predicate(node.item)})"
+        # Lax mode would take a lone object for an array of one (`[*]` wraps it): `$elemMatch`
+        # matches arrays only, so the filter also asks the type of the array (`$` is the root
+        # inside a filter too). The accessors stay lax, so that a missing key is no error.
+        array = "$" + steps(node.path.keys)
+        return f'{array}[*] ? ({array}.type() == "array" && {_element(node)})'
     keys = node.path.keys
     if node.op in COMPARISONS and node.value is not None and not isinstance(node.value, tuple):
         # The index-friendly form: an accessor chain and one comparison with a constant.
         return f"${steps(keys)} ? (@ {COMPARISONS[node.op]} {literal(node.value)})"
+    if node.op is Op.SIZE and not keys:
+        # A filter on an array in lax mode looks at its elements; strict looks at the array.
+        return f"strict $ ? ({_condition(node)})"
     return f"$ ? ({predicate(node)})"
 
 
@@ -75,12 +79,20 @@ def predicate(node: Node) -> str:
             return "(" + " || ".join(predicate(i) for i in items) + ")" if items else FALSE
         case Not(item=item):
             inner = predicate(item)
-            return f"(!{inner} || {inner} is unknown)"
-        case Elem(path=path, item=item):
-            return f"exists(@{steps(path.keys)}[*] ? ({predicate(item)}))"
+            return f"(!({inner}) || ({inner}) is unknown)"
+        case Elem(path=path):
+            array = "@" + steps(path.keys)
+            return f'({array}.type() == "array" && exists({array}[*] ? ({_element(node)})))'
         case Cond():
             return _condition(node)
     raise TypeError(node)
+
+
+def _element(elem: Elem) -> str:
+    """The predicate on one element of an `$elemMatch` (`@` is the element)."""
+    if elem.objects:
+        return f'(@.type() == "object" && {predicate(elem.item)})'
+    return predicate(elem.item)
 
 
 def _condition(cond: Cond) -> str:
