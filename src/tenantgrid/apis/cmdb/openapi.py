@@ -3,11 +3,11 @@ so that every route is documented with its parameters, body, answer and credenti
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from tenantgrid.apis.cmdb import schemas
-from tenantgrid.apis.cmdb.routes import Endpoint, Operation, endpoints
+from tenantgrid.apis.cmdb.routes import endpoints
+from tenantgrid.http.endpoints import Endpoint, OpenApiStyle, Operation, path_item, path_parameters
 
 SECURITY = [{"cmdbApiKey": []}, {"cmdbBearer": []}, {"cmdbBasic": []}, {"apikey": [], "cmdbBasic": []}]
 QUERY_PARAMETERS: dict[str, tuple[dict[str, Any], str]] = {
@@ -21,68 +21,36 @@ QUERY_PARAMETERS: dict[str, tuple[dict[str, Any], str]] = {
     "action": ({"type": "string", "enum": ["MOVE", "DELETE"]}, "What happens to the group's users"),
     "group_id": ({"type": "integer"}, "With action=MOVE: the group that takes the users"),
 }
-_PARAMETER = re.compile(r"{(\w+)}")
 
 
-def _query_parameter(name: str) -> dict[str, Any]:
-    schema, description = QUERY_PARAMETERS.get(name, ({"type": "string"}, name))
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+def _path_type(name: str) -> str:
+    return "integer" if name == "public_id" or name.endswith("_id") else "string"
 
 
-def _path_parameter(endpoint: Endpoint, name: str) -> dict[str, Any]:
-    kind = endpoint.path_types.get(name) or (
-        "integer" if name == "public_id" or name.endswith("_id") else "string"
-    )
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": schemas.ref(schemas.ERROR)}},
-    }
-
-
-def _operation(endpoint: Endpoint, operation: Operation, parameters: list[dict[str, Any]]) -> dict[str, Any]:
-    success: dict[str, Any] = {"description": "OK"}
-    if operation.response is not None:
-        success["content"] = {"application/json": {"schema": operation.response}}
-    responses: dict[str, Any] = {str(operation.status): success}
-    responses["400"] = _error("Bad request: a malformed parameter, filter or body (the key is named)")
+def _error_statuses(operation: Operation) -> dict[int, str]:
+    statuses = {400: "Bad request: a malformed parameter, filter or body (the key is named)"}
     if not operation.public:
-        responses["401"] = _error("No valid credentials (WWW-Authenticate names the schemes)")
-        responses["403"] = _error("A right is missing (named), or the credentials are another tenant's")
-    responses["404"] = _error("Not found")
+        statuses[401] = "No valid credentials (WWW-Authenticate names the schemes)"
+        statuses[403] = "A right is missing (named), or the credentials are another tenant's"
+    statuses[404] = "Not found"
     if operation.body is not None:
-        responses["413"] = _error("The body is too large")
-    description = operation.description
-    if operation.right:
-        description = (
-            description + "\n\n" if description else ""
-        ) + f"Requires the right `{operation.right}`."
-    spec: dict[str, Any] = {
-        "tags": [endpoint.tag],
-        "summary": operation.summary,
-        "description": description,
-        "parameters": [*parameters, *(_query_parameter(q) for q in operation.query)],
-        "responses": responses,
-    }
-    if operation.body is not None:
-        spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": operation.body}}}
-    spec["security"] = [{}, *SECURITY] if operation.public else SECURITY
-    return spec
+        statuses[413] = "The body is too large"
+    return statuses
+
+
+STYLE = OpenApiStyle(
+    default_tag="cmdb",
+    security=SECURITY,
+    error_schema=schemas.ref(schemas.ERROR),
+    query_parameters=QUERY_PARAMETERS,
+    error_statuses=_error_statuses,
+    path_type=_path_type,
+)
 
 
 def endpoint_paths(endpoint: Endpoint) -> dict[str, dict[str, Any]]:
-    names = _PARAMETER.findall(endpoint.path)
-    parameters = [_path_parameter(endpoint, n) for n in names]
-    item: dict[str, Any] = {}
-    for method, operation in endpoint.operations.items():
-        item[method.lower()] = _operation(endpoint, operation, parameters)
-        if method == "GET":
-            head = dict(item["get"])
-            head["summary"] = operation.summary + " (headers only)"
-            item["head"] = head
+    item = path_item(endpoint, STYLE)
+    parameters = path_parameters(endpoint, STYLE)
     tenant_parameters = [
         {
             "name": "schema",

@@ -1,18 +1,14 @@
 """Every CMDB route, mounted twice: under `/rest/...` and under `/tenants/{schema}/rest/...`, each
 with and without its trailing slash.
 
-A route module declares `ENDPOINTS: list[Endpoint]`: a path (relative to `/rest`) and its
-operations by method, each with what `/openapi.json` says about it. One Starlette route per path
-dispatches by method, so a method the path lacks is a CMDB 405, HEAD runs the GET without a body,
-and OPTIONS lists the methods. Whatever a handler raises leaves through `render.cmdb_errors`.
+A route module declares `ENDPOINTS: list[Endpoint]` (`tenantgrid.http.endpoints`, shared with Gridly):
+a path (relative to `/rest`) and its operations by method, each with what `/openapi.json` says about
+it. One Starlette route per path dispatches by method, so a method the path lacks is a CMDB 405,
+HEAD runs the GET without a body, and OPTIONS lists the methods. Whatever a handler raises leaves through `render.cmdb_errors`.
 A request under `/rest/` (but not `/rest/v1`, PostgREST's) that no route matches is a CMDB 404.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,59 +17,21 @@ from starlette.types import Scope
 
 from tenantgrid.apis.cmdb import failures
 from tenantgrid.apis.cmdb.render import Handler, cmdb_errors, empty_response
+from tenantgrid.http.endpoints import ALL_METHODS, Endpoint, Operation, dispatch
+
+__all__ = ["ALL_METHODS", "Endpoint", "Operation", "endpoints", "routes"]
 
 TENANT_PREFIX = "/tenants/{schema}"
 POSTGREST_PREFIX = "/rest/v1"
 
 
-@dataclass(frozen=True, slots=True)
-class Operation:
-    """One method of a path: its handler, and what the OpenAPI document says of it."""
-
-    handler: Handler
-    summary: str
-    right: str | None = None
-    """The right the handler requires (documentation only: the handler checks it)."""
-    query: tuple[str, ...] = ()
-    """Query parameters, by name in `openapi.QUERY_PARAMETERS` (or described there as plain strings)."""
-    body: dict[str, Any] | None = None
-    """JSON schema of the request body, if any."""
-    response: dict[str, Any] | None = None
-    """JSON schema of the success body."""
-    status: int = 200
-    public: bool = False
-    """No credentials needed (rights, login)."""
-    description: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    path: str
-    """Relative to /rest, with path parameters: `/users/{public_id}`; a trailing slash is optional."""
-    operations: Mapping[str, Operation]
-    tag: str = "cmdb"
-    path_types: Mapping[str, str] = field(default_factory=dict)
-    """OpenAPI types of the path parameters (default: integer for `public_id`/`*_id`, else string)."""
-
-
 def _dispatch(endpoint: Endpoint) -> Handler:
-    methods = dict(endpoint.operations)
-    if "GET" in methods and "HEAD" not in methods:
-        methods["HEAD"] = methods["GET"]
-    allowed = sorted({*methods, "OPTIONS"})
-
-    async def handler(request: Request) -> Response:
-        operation = methods.get(request.method)
-        if operation is not None:
-            return await operation.handler(request)
-        if request.method == "OPTIONS":
-            return empty_response(request, 204, {"Allow": ", ".join(allowed)})
-        raise failures.method_not_allowed(request.method, allowed)
-
-    return cmdb_errors(handler)
-
-
-ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return dispatch(
+        endpoint,
+        wrap=cmdb_errors,
+        method_not_allowed=failures.method_not_allowed,
+        options=lambda request, allowed: empty_response(request, 204, {"Allow": ", ".join(allowed)}),
+    )
 
 
 def endpoint_routes(endpoint: Endpoint) -> list[Route]:
