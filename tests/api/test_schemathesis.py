@@ -42,7 +42,7 @@ def test_no_operation_answers_a_server_error(
     """POSITIVE cases follow the documented schemas, NEGATIVE ones break them on purpose."""
     spec = client.get("/openapi.json").json()
     operations = [result.ok() for result in schemathesis.openapi.from_dict(spec).get_all_operations()]
-    assert len(operations) > 100  # the PostgREST tables, auth, the CMDB, the server's own routes
+    assert len(operations) > 200  # PostgREST and its auth, the CMDB, Gridly, Gainfully, the server's own
     failures: list[str] = []
     answered: set[str] = set()  # operations that answered a 2xx at least once
 
@@ -66,5 +66,14 @@ def test_no_operation_answers_a_server_error(
         except Unsatisfiable:  # nothing to break: an operation without parameters or body
             assert mode is schemathesis.GenerationMode.NEGATIVE
     assert failures == []
-    if mode is schemathesis.GenerationMode.POSITIVE:  # the key works: most reads succeed
-        assert len(answered) > len(operations) // 3, sorted(answered)
+    if mode is schemathesis.GenerationMode.POSITIVE:
+        # The key works on every API: its collection reads succeed (most other operations name ids
+        # that a random case does not hit, and answer 404).
+        for read in (
+            "GET /rest/v1/things",
+            "GET /rest/types/",
+            "GET /rest/objects/",
+            "GET /v1/projects",
+            "GET /v1.0/content/",
+        ):
+            assert read in answered, sorted(answered)

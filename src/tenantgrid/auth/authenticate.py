@@ -10,6 +10,8 @@ found live in separate caches, so that a flood of made-up keys can only ever flu
 of unknown ones, never the tenants' real keys.
 A verified JWT is cached until it expires: its signature and claims cannot change, so checking its
 `exp` on each use is enough.
+A key scoped to some Gridly views (control-plane `api_keys.views`) is taken by the Gridly API alone,
+through `lookup_scoped_key`; everywhere else (`authenticate`, `lookup_key`) it is an invalid key.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from tenantgrid.settings import Settings
 from tenantgrid.tenancy.names import quote_ident
 
 KeyEntry = tuple[Tenant, KeyKind] | None
+Views = tuple[str, ...] | None
+ScopedKeyEntry = tuple[Tenant, KeyKind, Views]
 KEY_CACHE_SIZE = 50_000
 UNKNOWN_KEY_CACHE_SIZE = 1_000
 """Enough for clients retrying a revoked or mistyped key; a flood of new ones flushes only this."""
@@ -40,7 +44,7 @@ class Authenticator:
         self.pool = pool
         self.settings = settings
         self.jwt_secret = jwt_secret
-        self._keys: BoundedCache[str, tuple[Tenant, KeyKind]] = BoundedCache(KEY_CACHE_SIZE)
+        self._keys: BoundedCache[str, ScopedKeyEntry] = BoundedCache(KEY_CACHE_SIZE)
         self._unknown_keys: BoundedCache[str, None] = BoundedCache(UNKNOWN_KEY_CACHE_SIZE)
         self._generation: int | None = None
         self._checked_until = 0.0
@@ -48,7 +52,7 @@ class Authenticator:
         self._tokens: BoundedCache[str, AccessClaims] = BoundedCache(TOKEN_CACHE_SIZE)
         control = quote_ident(settings.control_schema)
         self._key_sql = (
-            f"SELECT t.id, t.name, t.schema_name, k.kind FROM {control}.api_keys k "
+            f"SELECT t.id, t.name, t.schema_name, k.kind, k.views FROM {control}.api_keys k "
             f"JOIN {control}.tenants t ON t.id = k.tenant_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL"
         )
         self._generation_sql = f"SELECT value FROM {control}.auth_generation"
@@ -76,12 +80,22 @@ class Authenticator:
             raise errors.jwt_invalid("The request carries two different API keys or tokens")
         if credentials.key is None:
             raise errors.anonymous_refused("No API key found in request")
-        entry = await self.lookup_key(credentials.key)
+        entry = await self.lookup_scoped_key(credentials.key)
         if entry is None:
             raise errors.jwt_invalid("Invalid API key")
-        return entry
+        if entry[2] is not None:
+            raise errors.jwt_invalid("This API key is scoped to Gridly views: it works only under /v1/")
+        return entry[0], entry[1]
 
     async def lookup_key(self, key: str) -> KeyEntry:
+        """A key with the whole of its tenant; a view-scoped key is none here (the Gridly API alone takes it)."""
+        entry = await self.lookup_scoped_key(key)
+        if entry is None or entry[2] is not None:
+            return None
+        return entry[0], entry[1]
+
+    async def lookup_scoped_key(self, key: str) -> ScopedKeyEntry | None:
+        """Any key's tenant, kind and views (None: not scoped); for the Gridly API, which checks the views."""
         if not is_well_formed(key):
             return None
         if time.monotonic() >= self._checked_until:
@@ -92,7 +106,7 @@ class Authenticator:
         generation = self._generation
         with database_errors():
             row = await self.pool.fetchrow(self._key_sql, key_digest(key))
-        entry = (Tenant(row[0], row[1], row[2]), KeyKind(row[3])) if row else None
+        entry = (Tenant(row[0], row[1], row[2]), KeyKind(row[3]), _views(row[4])) if row else None
         if generation == self._generation:  # not read before a change the cache has since seen
             if entry is None:
                 self._unknown_keys.put(key, None)
@@ -121,3 +135,7 @@ class Authenticator:
                 return claims
             self._tokens.pop(token)
         return self._tokens.put(token, verify_access_token(self.settings, self.jwt_secret, token))
+
+
+def _views(stored: list[str] | None) -> Views:
+    return None if stored is None else tuple(stored)

@@ -13,6 +13,7 @@ compiled-statement cache keys on.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import TypeAlias
@@ -96,6 +97,16 @@ class Path:
     by_name: bool = False
     """The one key names an element of the column's array of `{name, value}` objects, and the path
     is that element's `value` (DATAGERRY's `fields.<name>`, for sorting)."""
+    lax: bool = False
+    """The keys are followed as MongoDB follows a dotted path, as one lax jsonpath on the column's
+    value as JSON (any column type): through arrays, and to NULL (not an error) where a key is
+    missing or the column is no JSON (the CMDB's sort keys)."""
+    declared: str | None = None
+    """The one key names a value of a declared type (a Gridly column's: one of `DECLARED_KINDS`)
+    rather than of a catalog column. The compiler writes `column -> 'key'` with the key as a literal
+    (so that the per-column expression index serves it) and compares jsonb with jsonb, keeping the
+    value's JSON type: conditions on it carry JSON text, except the text operators (and `in` on a
+    "set"), which carry plain text."""
 
     def __str__(self) -> str:
         if not self.keys:
@@ -148,6 +159,9 @@ class Elem:
 
     path: Path
     item: Node
+    objects: bool = False
+    """Only elements that are objects count (`item` is a query of the element's fields: MongoDB
+    skips scalar elements there, where a missing field would otherwise satisfy `$ne`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +173,11 @@ class Truth:
 
 Node: TypeAlias = Cond | And | Or | Not | Elem | Truth
 MAX_DEPTH = 16
+DECLARED_KINDS = frozenset({"number", "timestamp", "text", "boolean", "set", "json"})
+"""`Path.declared`: numbers (JSON numbers), timestamps (fixed-width UTC text, so text order is time
+order), text, booleans, sets (JSON arrays of strings, matched by membership), any JSON."""
+DECLARED_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""A declared key is written into SQL as a literal, so it is restricted to these characters."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,8 @@ from tenantgrid.query.ast import (
     SortKey,
     Truth,
 )
-from tenantgrid.query.jsonpath import COMPARISONS, literal
+from tenantgrid.query.declared import declared_condition, declared_value
+from tenantgrid.query.jsonpath import COMPARISONS, literal, steps
 
 Expr = ColumnElement[Any]
 TEXT_TYPES = (sa.String, sa.Text, sa.Enum)
@@ -110,10 +111,17 @@ def resolve(path: Path, resource: Resource, source: sa.FromClause, binder: Binde
     expr: Expr = source.c[path.column]
     if not path.keys:
         return Target(expr, column.type)
+    if path.declared is not None:
+        return Target(declared_value(path, source), pg.JSONB())
     if path.by_name:
         element = f'$[*] ? (@."name" == {literal(str(path.keys[0]))})."value"'
         found = sa.func.jsonb_path_query_first(
             as_jsonb(Target(expr, column.type)), sa.cast(binder.constant(element), JSONPATH)
+        )
+        return Target(found, pg.JSONB())
+    if path.lax:
+        found = sa.func.jsonb_path_query_first(
+            as_jsonb(Target(expr, column.type)), sa.cast(binder.constant("$" + steps(path.keys)), JSONPATH)
         )
         return Target(found, pg.JSONB())
     if not isinstance(column.type, JSON_TYPES):
@@ -302,6 +310,10 @@ def compile_where(
             # The bare operator, not coalesce(): only so can the GIN index serve it. A NULL column
             # gives NULL, which WHERE takes as false and a two-valued Not coalesces.
             return as_jsonb(target).op("@?", is_comparison=True)(sa.cast(binder.slot(node.value), JSONPATH))
+        case Cond(path=Path(declared=str())):
+            if resource.column(node.path.column) is None:
+                raise errors.column_not_found(resource.name, node.path.column)
+            return declared_condition(node, source, binder)
         case Cond(json=True):
             return _json_on_column(node, resolve(node.path, resource, source, binder), binder)
         case Cond():
@@ -341,12 +353,16 @@ def _json_on_column(cond: Cond, target: Target, binder: Binder) -> Expr:
     array); a scalar column only by a value of its own kind, in plain SQL so that its index serves
     it: `{"type_id": 5}` is `type_id = 5::bigint`, and `{"type_id": "5"}` is false.
     """
+    if cond.op is Op.IN:
+        return _json_in_column(cond, target, binder)
     value = sa.cast(binder.slot(cond.value), pg.JSONB())
     symbol = JSON_COMPARISONS[cond.op]
     if isinstance(target.type, (*JSON_TYPES, sa.ARRAY)):
         document = as_jsonb(target)
         path = sa.cast(binder.constant(f"$ ? (@ {COMPARISONS[cond.op]} $v)"), JSONPATH)
-        found = sa.func.jsonb_path_exists(document, path, sa.func.jsonb_build_object("v", value))
+        found = sa.func.jsonb_path_exists(
+            document, path, sa.func.jsonb_build_object(binder.constant("v"), value)
+        )
         if cond.kind == "null" and cond.op is Op.EQ:
             return sa.or_(target.expr.is_(None), found)
         return found
@@ -355,11 +371,52 @@ def _json_on_column(cond: Cond, target: Target, binder: Binder) -> Expr:
     if not any(isinstance(target.type, types) and cond.kind in kinds for types, kinds in KIND_OF_COLUMN):
         return sa.false()
     scalar = value.op("#>>", return_type=sa.Text())(sa.literal_column("'{}'"))
-    if cond.kind == "number" and isinstance(target.type, sa.Integer):
-        operand: Expr = sa.cast(scalar, sa.Numeric())  # 5.5 against an integer column
+    if isinstance(target.type, sa.Integer):
+        # 5.5 as numeric; any integer as bigint, which `int4 = int8` compares (index served) and
+        # which 2**40 fits, where a cast to the column's int4 would fail
+        operand: Expr = sa.cast(scalar, sa.Numeric() if cond.kind == "number" else sa.BigInteger())
     else:
         operand = sa.cast(scalar, target.type)
     return target.expr.op(symbol, is_comparison=True)(operand)
+
+
+KIND_TYPES: dict[str, sa.types.TypeEngine] = {
+    "string": sa.Text(),
+    "integer": sa.BigInteger(),
+    "number": sa.Numeric(),
+    "boolean": sa.Boolean(),
+}
+
+
+def _json_in_column(cond: Cond, target: Target, binder: Binder) -> Expr:
+    """`$in` of values of one JSON kind on a whole column; the slot holds them as one text[]."""
+    texts = binder.slot(cond.value, pg.ARRAY(sa.String()))
+    if isinstance(target.type, (*JSON_TYPES, sa.ARRAY)):
+        values = sa.func.to_jsonb(sa.cast(texts, pg.ARRAY(KIND_TYPES[cond.kind or ""])))
+        path = sa.cast(binder.constant("$ ? (@ == $v[*])"), JSONPATH)
+        return sa.func.jsonb_path_exists(
+            as_jsonb(target), path, sa.func.jsonb_build_object(binder.constant("v"), values)
+        )
+    if not any(isinstance(target.type, types) and cond.kind in kinds for types, kinds in KIND_OF_COLUMN):
+        return sa.false()
+    if isinstance(target.type, sa.Integer):
+        element: sa.types.TypeEngine = KIND_TYPES[cond.kind or ""]  # as for one value, above
+    else:
+        element = target.type
+    return target.expr == sa.any_(sa.cast(texts, pg.ARRAY(element)))
+
+
+MONGO_TYPE_RANKS = (("number", 1), ("string", 2), ("object", 3), ("array", 4), ("boolean", 5))
+"""MongoDB's sort order of the JSON types; null and missing are 0."""
+
+
+def _mongo_type_rank(expr: Expr) -> Expr:
+    kind = sa.func.jsonb_typeof(expr)
+    whens = [
+        (kind == sa.literal_column(f"'{name}'"), sa.literal_column(str(rank)))
+        for name, rank in MONGO_TYPE_RANKS
+    ]
+    return sa.case(*whens, else_=sa.literal_column("0"))
 
 
 def compile_order(
@@ -368,6 +425,12 @@ def compile_order(
     clauses: list[Expr] = []
     for key in keys:
         expr = resolve(key.path, resource, source, binder).expr
+        if key.path.lax or key.path.by_name:
+            # MongoDB's order of types first (jsonb's own puts strings before numbers); its null
+            # and a missing value tie, as in MongoDB
+            rank = _mongo_type_rank(expr)
+            clauses.append(rank.desc() if key.descending else rank.asc())
+            expr = sa.func.nullif(expr, sa.literal_column("'null'::jsonb"))
         clause = expr.desc() if key.descending else expr.asc()
         if key.nulls is Nulls.FIRST:
             clause = clause.nulls_first()

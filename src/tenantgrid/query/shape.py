@@ -30,7 +30,7 @@ from tenantgrid.query.jsonpath import root_path
 
 BoundValue = str | list[str | None] | int | None
 STRUCTURAL_OPS = frozenset({Op.IS, Op.EXISTS})
-COLUMN_JSON_OPS = frozenset({Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE})
+COLUMN_JSON_OPS = frozenset({Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.IN})
 """JSON conditions on a column itself that the compiler writes as SQL on the column (so that its
 b-tree index serves them); every other JSON condition becomes one bound jsonpath."""
 
@@ -62,6 +62,9 @@ def _shaped(node: Node, values: list[BoundValue]) -> Node:
             return Cond(Path(path.column), Op.JSONPATH, _slot(values, root_path(node)), json=True)
         case Cond(json=True, path=path, op=op) if path.keys or op not in COLUMN_JSON_OPS:
             return Cond(Path(path.column), Op.JSONPATH, _slot(values, root_path(node)), json=True)
+        case Cond(json=True, op=Op.IN, value=tuple() as items):
+            # one kind (the Mongo dialect groups a column's `$in` by kind): one text[] slot
+            return replace(node, value=_slot(values, [as_text(v) for v in items]), kind=json_kind(items[0]))
         case Cond(json=True, value=value):
             assert not isinstance(value, tuple | IsValue | Slot)
             return replace(node, value=_slot(values, json.dumps(value)), kind=json_kind(value))
@@ -89,10 +92,10 @@ def json_kind(value: Scalar) -> str:
             return "null"
         case bool():
             return "boolean"
-        case int():
+        case int() if -(2**63) <= value < 2**63:
             return "integer"
-        case float():
-            return "number"
+        case int() | float():
+            return "number"  # compared as numeric: 2**64 never equals a bigint, nor fails to cast
         case str():
             return "string"
     raise TypeError(f"not a JSON scalar: {value!r}")

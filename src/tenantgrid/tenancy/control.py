@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +30,8 @@ class KeyRecord:
     prefix: str
     created_at: datetime
     revoked_at: datetime | None
+    views: list[str] | None = None
+    """The Gridly views a scoped key reaches; None for a key with the whole tenant."""
 
 
 class Control:
@@ -69,20 +72,28 @@ class Control:
     async def remove_tenant(self, tenant_id: int) -> None:
         await self.conn.execute(text(f"DELETE FROM {self.s}.tenants WHERE id = :i"), {"i": tenant_id})
 
-    async def create_key(self, tenant_id: int, kind: KeyKind) -> str:
+    async def create_key(self, tenant_id: int, kind: KeyKind, views: Sequence[str] | None = None) -> str:
+        """A new key; with `views`, a secret key that reaches only those Gridly views."""
         key = new_key(kind)
         await self.conn.execute(
             text(
-                f"INSERT INTO {self.s}.api_keys (tenant_id, kind, prefix, key_hash) VALUES (:t, :k, :p, :h)"
+                f"INSERT INTO {self.s}.api_keys (tenant_id, kind, prefix, key_hash, views) "
+                "VALUES (:t, :k, :p, :h, :v)"
             ),
-            {"t": tenant_id, "k": kind.value, "p": display_prefix(key), "h": key_digest(key)},
+            {
+                "t": tenant_id,
+                "k": kind.value,
+                "p": display_prefix(key),
+                "h": key_digest(key),
+                "v": None if views is None else list(views),
+            },
         )
         return key
 
     async def keys(self, tenant_id: int) -> list[KeyRecord]:
         rows = await self.conn.execute(
             text(
-                f"SELECT id, kind, prefix, created_at, revoked_at FROM {self.s}.api_keys "
+                f"SELECT id, kind, prefix, created_at, revoked_at, views FROM {self.s}.api_keys "
                 "WHERE tenant_id = :t ORDER BY id"
             ),
             {"t": tenant_id},
