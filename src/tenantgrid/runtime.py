@@ -1,4 +1,5 @@
-"""What a running server holds: settings, the pool, the catalog, the statement compiler, auth."""
+"""What a running server holds: settings, the pool, the catalog, the statement compiler, auth,
+the rate limiter."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from tenantgrid.auth.authenticate import Authenticator
 from tenantgrid.catalog.model import Catalog
 from tenantgrid.db.pool import Pools
 from tenantgrid.query.compile import Compiler
+from tenantgrid.ratelimit.limiter import RateLimiter
 from tenantgrid.settings import Settings
 
 
@@ -19,3 +21,4 @@ class Runtime:
     compiler: Compiler
     authenticator: Authenticator
     jwt_secret: str
+    rate_limiter: RateLimiter

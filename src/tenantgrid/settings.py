@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tenantgrid.auth.secret import SETTING as JWT_SECRET_SETTING
 from tenantgrid.auth.secret import JwtAlgorithm, secret_problem
+from tenantgrid.ratelimit.budget import parse_budget
+from tenantgrid.ratelimit.redis_window import storage_uri as redis_storage_uri
 
 
 class Settings(BaseSettings):
@@ -82,6 +84,11 @@ class Settings(BaseSettings):
         default=False, description="Allow PATCH and DELETE without any filter (refused by default)."
     )
     max_body_bytes: int = 10 * 1024 * 1024
+    gridly_max_file_bytes: int = Field(
+        default=100 * 1024 * 1024,
+        ge=1,
+        description="The largest file a Gridly upload may carry (bytes); larger ones answer 413.",
+    )
     max_rows: int | None = None
     log_requests: bool = True
     log_format: Literal["text", "json"] = Field(
@@ -96,6 +103,35 @@ class Settings(BaseSettings):
         default=["*"],
         description='Origins browsers may call from (JSON list, e.g. ["https://app.example.com"]); [] turns CORS off.',
     )
+
+    rate_limit: str = Field(
+        default="100/minute",
+        description="Requests per API key on the rate-limited APIs (Gainfully): <count>/<period>, e.g. "
+        "100/minute, 10/second, 1000 per 5 minutes. Over it: 429 with Retry-After.",
+    )
+    login_rate_limit: str = Field(
+        default="10/minute",
+        description="Sign-in attempts on every login route, counted per client address and, apart, per "
+        "account: brute-force protection.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://[:password@]host:port[/db] (or rediss://, unix://): rate-limit counters live "
+        "there; unset: in a PostgreSQL table. Either way every process and machine shares them.",
+    )
+
+    @field_validator("rate_limit", "login_rate_limit")
+    @classmethod
+    def _rate_parses(cls, value: str) -> str:
+        parse_budget(value)
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_scheme(cls, value: str | None) -> str | None:
+        if value:
+            redis_storage_uri(value)
+        return value or None
 
 
 @lru_cache

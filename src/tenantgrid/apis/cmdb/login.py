@@ -23,6 +23,7 @@ from tenantgrid.apis.cmdb.render import json_response
 from tenantgrid.apis.cmdb.routes import Endpoint, Operation
 from tenantgrid.apis.cmdb.users import USERS
 from tenantgrid.auth.tokens import issue_access_token
+from tenantgrid.ratelimit.guard import guard_login
 from tenantgrid.tenancy.names import quote_ident
 
 
@@ -33,6 +34,7 @@ async def login(request: Request) -> Response:
     body = await json_object(request)
     user_name = keys.text(body, "user_name", nullable=False, required=True)
     password = keys.text(body, "password", nullable=False, required=True)
+    await guard_login(request, tenant.name, user_name)
     user = await auth.verify_password(tenant, user_name.lower(), password)
     runtime = auth.runtime
     session_id = uuid.uuid4()

@@ -23,6 +23,7 @@ from tenantgrid.auth.sessions import AuthFailure, Session, SessionStore, User
 from tenantgrid.auth.tokens import issue_access_token
 from tenantgrid.db.execute import database_error
 from tenantgrid.http.request_context import note_error_code
+from tenantgrid.ratelimit.guard import guard_login
 from tenantgrid.runtime import Runtime
 from tenantgrid.tenancy.resolve import resolve_schema
 
@@ -38,7 +39,14 @@ def _error(status: int, error_code: str, message: str, headers: dict[str, str] |
 
 def _api_error(error: errors.ApiError) -> Response:
     note_error_code(error.code)
-    codes = {401: "bad_jwt", 403: "not_admin", 406: "bad_profile", 413: "request_too_large"}
+    codes = {
+        401: "bad_jwt",
+        403: "not_admin",
+        406: "bad_profile",
+        413: "request_too_large",
+        429: "over_request_rate_limit",
+        503: "unexpected_failure",
+    }
     return _error(error.status, codes.get(error.status, "validation_failed"), error.message, error.headers)
 
 
@@ -101,6 +109,7 @@ async def token(request: Request) -> Response:
             email, password = body.get("email"), body.get("password")
             if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
                 return _error(400, "validation_failed", "An email address and a password are required")
+            await guard_login(request, principal.tenant.name, email)
             session = await store.sign_in(principal.tenant, email, password)
         elif grant == "refresh_token":
             refresh = body.get("refresh_token")
