@@ -273,6 +273,9 @@ def start_servers(
     """tenantgrid and the baseline (and with --compare, tenantgrid as of REF), each with `--workers`
     uvicorn workers on a free port."""
     env = {**os.environ, "TENANTGRID_DATABASE_URL": url, "TENANTGRID_LOG_REQUESTS": "false"}
+    # The Gainfully scenario counts every request against its key's limit, as in service, but must
+    # not be throttled: a budget no run reaches.
+    env.setdefault("TENANTGRID_RATE_LIMIT", "1000000000/minute")
     tg_bin = str(Path(sys.executable).with_name("tenantgrid"))
     tg_port, base_port = servers.free_port(), servers.free_port()
     tg_command = [tg_bin, "serve", "--host", HOST, "--port", str(tg_port), "--workers", str(args.workers)]

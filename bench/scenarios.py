@@ -28,6 +28,8 @@ class Tenant:
     password: str
     token: str = ""
     """The user's access token, from POST /auth/v1/token?grant_type=password."""
+    secret_key: str = ""
+    """The tenant's secret key (the Gridly API takes only those)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,4 +226,90 @@ register(
 )
 register(
     Scenario("cmdb_render", "cmdb", "GET /rest/objects/N, the rendered view (object + type)", _cmdb_render)
+)
+
+# -- the Gridly (seed 004) API --------------------------------------------------------------------
+# bench/setup.py gives every tenant two grids: GRIDLY_VIEW's (the first tenant's holds GRIDLY_RECORDS
+# records, `amount` 1..GRIDLY_RECORDS, indexed) and GRIDLY_POST_VIEW's (empty, for the writes).
+GRIDLY_VIEW = "benchview"
+GRIDLY_POST_VIEW = "benchpostview"
+GRIDLY_RECORDS = 100_000
+GRIDLY_WINDOW = 1_000
+
+
+def _gridly_headers(tenant: Tenant) -> tuple[tuple[str, str], ...]:
+    return (("Authorization", f"ApiKey {tenant.secret_key}"),)
+
+
+def _gridly_query_sort(tenant: Tenant, rng: random.Random, rows: int) -> Request:
+    n = rng.randint(1, GRIDLY_RECORDS - GRIDLY_WINDOW)
+    params = {
+        "query": json.dumps({"amount": {"between": [n, n + GRIDLY_WINDOW - 1]}}, separators=(",", ":")),
+        "sort": json.dumps({"amount": "desc"}, separators=(",", ":")),
+    }
+    return Request("GET", f"/v1/views/{GRIDLY_VIEW}/records?{urlencode(params)}", _gridly_headers(tenant))
+
+
+def _gridly_post_100(tenant: Tenant, rng: random.Random, rows: int) -> Request:
+    records = [
+        {
+            "cells": [
+                {"columnId": "label", "value": f"row {i}"},
+                {"columnId": "amount", "value": rng.randint(1, 10**6)},
+            ]
+        }
+        for i in range(100)
+    ]
+    body = json.dumps(records, separators=(",", ":")).encode()
+    headers = (*_gridly_headers(tenant), ("Content-Type", "application/json"))
+    return Request("POST", f"/v1/views/{GRIDLY_POST_VIEW}/records", headers, body)
+
+
+register(
+    Scenario(
+        "gridly_query_sort",
+        "gridly",
+        f"GET records of a {GRIDLY_RECORDS:,}-record grid: a number column between N and N+{GRIDLY_WINDOW - 1}, "
+        "sorted on it descending, first page of 100 with X-Total-Count (the first tenant's grid)",
+        _gridly_query_sort,
+        tenants=1,
+    )
+)
+register(
+    Scenario(
+        "gridly_post_100",
+        "gridly",
+        "POST 100 records (a text and a number cell each)",
+        _gridly_post_100,
+        total=400,
+    )
+)
+
+# -- the Gainfully (seed 002) API -----------------------------------------------------------------
+# bench/setup.py gives every tenant `rows` content rows (ids 1..rows) created a second apart from
+# GAINFULLY_EPOCH + 1 on, so `filter__created_at__gt=GAINFULLY_EPOCH + N` matches rows - N of them.
+GAINFULLY_EPOCH = 1572274684
+
+
+def _gainfully_content_list(tenant: Tenant, rng: random.Random, rows: int) -> Request:
+    n = rng.randint(1, max(rows - 10, 1))
+    query = urlencode(
+        {
+            "filter__created_at__gt": GAINFULLY_EPOCH + n,
+            "ordering": "-created_at",
+            "fields": "id,name,created_at",
+            "limit": 10,
+        }
+    )
+    return Request("GET", f"/v1.0/content/?{query}", (("Authorization", tenant.secret_key),))
+
+
+register(
+    Scenario(
+        "gainfully_content_list",
+        "gainfully",
+        "GET /v1.0/content/ with filter__created_at__gt=T, ordering=-created_at, fields=id,name,created_at, "
+        "limit=10 (the count over every match, as DRF's pagination answers it)",
+        _gainfully_content_list,
+    )
 )

@@ -19,10 +19,11 @@ from urllib.parse import parse_qsl
 
 import asyncpg
 import psutil
-from scenarios import READ_QUERY, Tenant
+from scenarios import GAINFULLY_EPOCH, GRIDLY_POST_VIEW, GRIDLY_RECORDS, GRIDLY_VIEW, READ_QUERY, Tenant
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tenantgrid.apis.gridly.grids_store import cell_index_name
 from tenantgrid.catalog.model import SCHEMA_TOKEN
 from tenantgrid.catalog.reflect import reflect_catalog
 from tenantgrid.db.embedded import start_embedded
@@ -75,6 +76,41 @@ FROM generate_series(1, {{rows}}) AS g
 """,
 ]
 """CMDB objects (seed 001): one type, `rows` objects with ids 1..rows, `host-<id>` as hostname."""
+
+GRIDLY_FILL = [
+    """
+INSERT INTO {schema}.gridly_grids (id, database_id, name)
+SELECT g, (SELECT id FROM {schema}.gridly_databases ORDER BY created_at LIMIT 1), g
+FROM unnest(ARRAY['benchgrid', 'benchpostgrid']) AS g
+""",
+    f"""
+INSERT INTO {{schema}}.gridly_views (id, grid_id, name, is_default)
+VALUES ('{GRIDLY_VIEW}', 'benchgrid', 'Default view', true), ('{GRIDLY_POST_VIEW}', 'benchpostgrid', 'Default view', true)
+""",
+    """
+INSERT INTO {schema}.gridly_columns (grid_id, id, name, type, position)
+SELECT g, c.id, c.name, c.type, c.position
+FROM unnest(ARRAY['benchgrid', 'benchpostgrid']) AS g,
+     (VALUES ('label', 'Label', 'singleLine', 0), ('amount', 'Amount', 'number', 1)) AS c(id, name, type, position)
+""",
+    f"CREATE INDEX {cell_index_name('amount')} ON {{schema}}.gridly_records (grid_id, (cells -> 'amount'))",
+]
+"""Gridly (seed 004): per tenant two grids with a text and a number column (indexed, as
+`grids_store.add_column` makes it): `benchgrid` for the list, `benchpostgrid` for the writes."""
+GRIDLY_RECORDS_FILL = f"""
+INSERT INTO {{schema}}.gridly_records (grid_id, id, cells)
+SELECT 'benchgrid', 'r' || g, jsonb_build_object('label', 'row ' || g, 'amount', g)
+FROM generate_series(1, {GRIDLY_RECORDS}) AS g
+"""
+"""The first tenant's list grid: GRIDLY_RECORDS records, `amount` 1..GRIDLY_RECORDS."""
+
+GAINFULLY_FILL = f"""
+INSERT INTO {{schema}}.gainfully_content (name, message, created_at, updated_at)
+SELECT 'content ' || g, 'Benchmark content number ' || g || ', ' || md5(g::text),
+       {GAINFULLY_EPOCH} + g, {GAINFULLY_EPOCH} + g
+FROM generate_series(1, {{rows}}) AS g
+"""
+"""Gainfully (seed 002): `rows` content rows per tenant, created a second apart after GAINFULLY_EPOCH."""
 
 
 @dataclass(slots=True)
@@ -133,6 +169,8 @@ def saved_provisioning(data_dir: Path, tenants: int, rows: int) -> Provisioning 
     if data.get("tenants_asked") != tenants or data.get("rows") != rows:
         return None
     figures = data["provisioning"]
+    if any(not t.get("secret_key") for t in figures["tenants"]):
+        return None  # provisioned before the Gridly grids (and the secret keys they need)
     figures["tenants"] = [Tenant(**{**t, "token": ""}) for t in figures["tenants"]]
     return Provisioning(**figures)
 
@@ -173,12 +211,16 @@ async def provision(
             made = await create_tenant(engine, settings, name, email, PASSWORD)
             provisioned = time.perf_counter()
             async with engine.begin() as conn:
-                for fill in (FILL, *CMDB_FILL):
+                for fill in (FILL, *CMDB_FILL, *GRIDLY_FILL, GAINFULLY_FILL):
                     await conn.execute(text(fill.format(schema=quote_ident(made.schema), rows=int(rows))))
+                if i == 0:
+                    await conn.execute(text(GRIDLY_RECORDS_FILL.format(schema=quote_ident(made.schema))))
             await settle(engine, made.schema)
             result.provision_s.append(provisioned - started)
             result.fill_s.append(time.perf_counter() - provisioned)
-            result.tenants.append(Tenant(name, made.schema, made.publishable_key, email, PASSWORD))
+            result.tenants.append(
+                Tenant(name, made.schema, made.publishable_key, email, PASSWORD, secret_key=made.secret_key)
+            )
             if (i + 1) % step == 0 or i + 1 == count:
                 log(
                     f"  {i + 1}/{count} tenants ({result.provision_s[-1] * 1000:.0f} ms to provision the last)"
@@ -204,7 +246,7 @@ async def settle(engine: AsyncEngine, schema: str) -> None:
     """
     async with engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        for table in ("things", "cmdb_objects"):
+        for table in ("things", "cmdb_objects", "gridly_records", "gainfully_content"):
             await conn.execute(text(f"VACUUM (FREEZE, ANALYZE) {quote_ident(schema)}.{table}"))
 
 

@@ -16,6 +16,10 @@ from starlette.middleware.cors import CORSMiddleware
 from tenantgrid import __version__
 from tenantgrid.apis.cmdb.openapi import add_cmdb
 from tenantgrid.apis.cmdb.routes import routes as cmdb_routes
+from tenantgrid.apis.gainfully.openapi import add_gainfully
+from tenantgrid.apis.gainfully.routes import routes as gainfully_routes
+from tenantgrid.apis.gridly.openapi import add_gridly
+from tenantgrid.apis.gridly.routes import routes as gridly_routes
 from tenantgrid.apis.postgrest.openapi import add_postgrest
 from tenantgrid.apis.postgrest.routes import routes as postgrest_routes
 from tenantgrid.auth.authenticate import Authenticator
@@ -31,6 +35,7 @@ from tenantgrid.http.observe import ObserveRequests
 from tenantgrid.http.request_context import install_log_records
 from tenantgrid.memory import collect_less_often, freeze_startup_objects, return_large_blocks_to_the_system
 from tenantgrid.query.compile import Compiler
+from tenantgrid.ratelimit.limiter import create_rate_limiter
 from tenantgrid.runtime import Runtime
 from tenantgrid.settings import Settings, get_settings
 from tenantgrid.tenancy.control import Control
@@ -93,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             compiler=Compiler(catalog),
             authenticator=Authenticator(pools.control, settings, jwt_secret),
             jwt_secret=jwt_secret,
+            rate_limiter=create_rate_limiter(settings, pools),
         )
         app.openapi_schema = None
         return_large_blocks_to_the_system()
@@ -110,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await gauges
             if metrics is not None:
                 metrics.process_exited()
+            await app.state.runtime.rate_limiter.close()
             await pools.close()
 
     app = FastAPI(
@@ -130,6 +137,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mount_metrics(app, metrics)
     # After PostgREST's: its /rest/v1 paths are matched first; the CMDB takes the rest of /rest/.
     app.router.routes.extend(cmdb_routes())
+    # Gridly under /v1/ (not PostgREST's /rest/v1, not /v1.0/): after the data routes.
+    app.router.routes.extend(gridly_routes())
+    # Gainfully under /v1.0/ (its catch-all takes only /v1.0 and below).
+    app.router.routes.extend(gainfully_routes())
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -140,6 +151,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if runtime is not None:
                 add_postgrest(spec, runtime.catalog)
             add_cmdb(spec)
+            add_gridly(spec)
+            add_gainfully(spec)
             app.openapi_schema = spec
         return app.openapi_schema
 
