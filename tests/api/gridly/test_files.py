@@ -285,6 +285,37 @@ def test_delete_files(client: TestClient, alpha_gridly: Headers, grid: Grid, db:
     assert file_rows(db, grid) == (0, 0)
 
 
+def test_a_files_cell_written_by_patch_keeps_only_the_files_it_lists(
+    client: TestClient, alpha_gridly: Headers, grid: Grid, db: Any
+) -> None:
+    add_record(client, alpha_gridly, grid)
+    kept = upload(client, alpha_gridly, grid, b"kept").json()
+    dropped = upload(client, alpha_gridly, grid, b"dropped").json()
+    assert file_rows(db, grid) == (2, 2)
+    patched = client.patch(
+        grid.records_url,
+        headers=alpha_gridly,
+        json=[{"id": "r1", "cells": [{"columnId": "docs", "value": [kept]}]}],
+    )
+    assert patched.status_code == 200, patched.text
+    assert cell_files(client, alpha_gridly, grid) == [kept]
+    assert file_rows(db, grid) == (1, 1)
+    url = f"/v1/views/{grid.view_id}/files"
+    assert client.get(f"{url}/{kept['id']}", headers=alpha_gridly).content == b"kept"
+    assert_gridly_error(client.get(f"{url}/{dropped['id']}", headers=alpha_gridly), 404, "fileId")
+    # A PATCH that leaves the files cell out keeps its files.
+    other = client.patch(grid.records_url, headers=alpha_gridly, json=[{"id": "r1", "path": "elsewhere"}])
+    assert other.status_code == 200, other.text
+    assert file_rows(db, grid) == (1, 1)
+    emptied = client.patch(
+        grid.records_url,
+        headers=alpha_gridly,
+        json=[{"id": "r1", "cells": [{"columnId": "docs", "value": None}]}],
+    )
+    assert emptied.status_code == 200, emptied.text
+    assert file_rows(db, grid) == (0, 0)
+
+
 def test_deleting_a_record_column_or_grid_deletes_its_files(
     client: TestClient, alpha_gridly: Headers, make_grid: MakeGrid, db: Any
 ) -> None:

@@ -230,6 +230,17 @@ async def update_records(
             view.grid_id,
             _payload(unique),
         )
+        # A file its `files` cell no longer lists (the client wrote the cell) goes with its bytes.
+        await conn.execute(
+            f"""
+            DELETE FROM {ctx.s}.gridly_files AS f
+            USING jsonb_to_recordset($2::jsonb) AS r(id text, cells jsonb)
+            WHERE f.grid_id = $1 AND f.record_id = r.id
+              AND NOT coalesce(r.cells -> f.column_id, '[]') @> jsonb_build_array(jsonb_build_object('id', f.id))
+            """,
+            view.grid_id,
+            _payload(unique),
+        )
     return _in_order(order, [t[0] for t in texts], view)
 
 
