@@ -1,6 +1,6 @@
 """The one place CMDB routes read documents: a list through the shared query core, or rows by SQL.
 
-A `Document` (query/dialects/mongo.py) maps document keys to the columns of a catalog table; rows
+A `Document` (query/dialects/mongo/) maps document keys to the columns of a catalog table; rows
 come back from Postgres as JSON objects with the document's keys (secret columns such as
 `password_hash` are never listed in a Document, so never selected), then timestamps become
 `{"$date": <ms since epoch>}` as DATAGERRY serialises them.
