@@ -12,20 +12,17 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.cli.pgbouncer import INSTALL_HINT, free_port, pgbouncer_binary, running_pgbouncer
+from tests.cli.pgbouncer import INSTALL_HINT, pgbouncer_binary, running_pgbouncer
+from tests.cli.served import ROOT, TENANTGRID, Server
 from tests.conftest import throwaway_database
 
-ROOT = Path(__file__).resolve().parents[2]
-TENANTGRID = str(Path(sys.executable).with_name("tenantgrid"))
 BINARY = pgbouncer_binary()
 PASSWORD = "bouncer password 1"
 AUTH_CACHE_TTL = 0.3
@@ -73,49 +70,6 @@ def create_tenant(env: dict[str, str], name: str) -> dict[str, Any]:
     return json.loads(out)
 
 
-class Server:
-    """`tenantgrid serve` in a subprocess; its output is read on a thread so the pipe never fills."""
-
-    def __init__(self, env: dict[str, str], workers: int) -> None:
-        self.port = free_port()
-        self.output: list[str] = []
-        self.process = subprocess.Popen(
-            [TENANTGRID, "serve", "--port", str(self.port), "--workers", str(workers)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        self._wait_started(workers)
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.output.append(line)
-
-    def _wait_started(self, workers: int) -> None:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if sum("Application startup complete" in line for line in self.output) >= workers:
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        self.stop()
-        raise AssertionError("the server did not start behind PgBouncer:\n" + "".join(self.output))
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-        self._reader.join(timeout=10)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-
-
 def test_cli_and_two_worker_server_work_behind_pgbouncer_in_transaction_mode(
     bouncer_env: dict[str, str],
 ) -> None:
@@ -144,7 +98,7 @@ def test_cli_and_two_worker_server_work_behind_pgbouncer_in_transaction_mode(
             assert _status(http, bolt["secret_key"]) == 200
     finally:
         server.stop()
-    assert "already exists" not in "".join(server.output)
+    assert "already exists" not in "".join(server.lines)
 
 
 def _status(http: httpx.Client, key: str) -> int:

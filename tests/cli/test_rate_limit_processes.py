@@ -12,63 +12,29 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
 import redis
 
-from tests.cli.pgbouncer import free_port
+from tests.cli import served
 from tests.cli.redis_server import INSTALL_HINT, redis_binary, running_redis
 from tests.conftest import throwaway_database
 
-ROOT = Path(__file__).resolve().parents[2]
-TENANTGRID = str(Path(sys.executable).with_name("tenantgrid"))
 BUDGET = 5
 ATTEMPTS = 4 * BUDGET
 REDIS = redis_binary()
 
 
-class Server:
-    """`tenantgrid serve --workers 2` with JSON logs, read on a thread so the pipe never fills."""
+class Server(served.Server):
+    """`tenantgrid serve --workers 2` with JSON logs."""
 
     def __init__(self, env: dict[str, str], workers: int = 2) -> None:
-        self.port = free_port()
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [TENANTGRID, "serve", "--port", str(self.port), "--workers", str(workers)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        deadline = time.monotonic() + 90
-        while sum("Application startup complete" in line for line in self.lines) < workers:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError("the server did not start:\n" + "".join(self.lines))
-            time.sleep(0.2)
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    def printed(self, pattern: str) -> re.Match[str]:
-        found = re.search(pattern, "".join(self.lines))
-        assert found, "".join(self.lines)
-        return found
+        super().__init__(env, workers)
 
     def process_of(self, request_ids: set[str]) -> dict[str, int]:
         """Which worker (process id) answered each request, from the JSON access lines."""
@@ -86,14 +52,6 @@ class Server:
             if len(answered) == len(request_ids) or time.monotonic() > deadline:
                 return answered
             time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-        self._reader.join(timeout=10)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
 
 
 @pytest.fixture
