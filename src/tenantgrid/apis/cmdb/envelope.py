@@ -19,7 +19,9 @@ from starlette.responses import Response
 
 from tenantgrid.apis.cmdb.render import json_response
 
-STANDARD_PARAMS = frozenset({"filter", "sort", "order", "page", "limit", "projection"})
+LIST_PARAMS = ("filter", "sort", "order", "page", "limit", "projection")
+"""The parameters every list route takes (and documents); any other is echoed in `optional`."""
+STANDARD_PARAMS = frozenset(LIST_PARAMS)
 
 
 class Paging(Protocol):

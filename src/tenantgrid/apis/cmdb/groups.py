@@ -16,6 +16,7 @@ from tenantgrid.apis.cmdb import failures, schemas
 from tenantgrid.apis.cmdb.auth import cmdb_auth
 from tenantgrid.apis.cmdb.context import Ctx, context, json_object, path_id, query_int
 from tenantgrid.apis.cmdb.envelope import (
+    LIST_PARAMS,
     delete_response,
     insert_response,
     item_url,
@@ -197,7 +198,7 @@ async def delete_group(request: Request) -> Response:
     return delete_response(request, gone[0], MODEL)
 
 
-LIST_QUERY = ("filter", "sort", "order", "page", "limit", "projection")
+LIST_QUERY = LIST_PARAMS
 
 ENDPOINTS = [
     Endpoint(

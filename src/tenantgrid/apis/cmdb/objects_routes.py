@@ -6,10 +6,11 @@ from __future__ import annotations
 from tenantgrid.apis.cmdb import framework_schemas as fs
 from tenantgrid.apis.cmdb import object_reads as reads
 from tenantgrid.apis.cmdb import object_writes as writes
+from tenantgrid.apis.cmdb.envelope import LIST_PARAMS
 from tenantgrid.apis.cmdb.routes import Endpoint, Operation
 
 TAG = "cmdb framework"
-LIST_QUERY = ("filter", "sort", "order", "page", "limit", "projection", "view", "active")
+LIST_QUERY = (*LIST_PARAMS, "view", "active")
 _ID_LIST = {"public_id": "string"}
 _BOOL = {"type": "boolean"}
 _DELETED = {"type": "object", "properties": {"successfully": {"type": "array", "items": _BOOL}}}

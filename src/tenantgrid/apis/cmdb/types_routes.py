@@ -14,6 +14,7 @@ from starlette.responses import Response
 from tenantgrid.apis.cmdb import failures, framework_schemas
 from tenantgrid.apis.cmdb.context import Ctx, context, json_object, path_id
 from tenantgrid.apis.cmdb.envelope import (
+    LIST_PARAMS,
     delete_response,
     insert_response,
     item_url,
@@ -117,7 +118,7 @@ async def count_objects(request: Request) -> Response:
     return json_response(request, await FrameworkStore.of(ctx).count_objects(public_id))
 
 
-LIST_QUERY = ("filter", "sort", "order", "page", "limit", "projection")
+LIST_QUERY = LIST_PARAMS
 ENDPOINTS = [
     Endpoint(
         "/types/",

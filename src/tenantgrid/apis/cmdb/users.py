@@ -18,6 +18,7 @@ from tenantgrid.apis.cmdb import failures, schemas
 from tenantgrid.apis.cmdb.auth import cmdb_auth
 from tenantgrid.apis.cmdb.context import Ctx, context, json_object, path_id
 from tenantgrid.apis.cmdb.envelope import (
+    LIST_PARAMS,
     delete_response,
     insert_response,
     item_url,
@@ -205,7 +206,7 @@ async def delete_user(request: Request) -> Response:
     return delete_response(request, gone[0], MODEL)
 
 
-LIST_QUERY = ("filter", "sort", "order", "page", "limit", "projection")
+LIST_QUERY = LIST_PARAMS
 
 ENDPOINTS = [
     Endpoint(
