@@ -120,7 +120,40 @@ class Settings(BaseSettings):
         "there; unset: in a PostgreSQL table. Either way every process and machine shares them.",
     )
 
-    @field_validator("rate_limit", "login_rate_limit")
+    registration: Literal["open", "token", "off"] = Field(
+        default="off",
+        description="Self-service sign-up (`POST /api/tenants/register`, the panel's sign-up form): open to "
+        "anyone, `token` (the caller sends `registration_token`), or off.",
+    )
+    registration_token: str = Field(
+        default="", description="The operator token sign-up requires when `registration` is `token`."
+    )
+    registration_rate_limit: str = Field(
+        default="5/hour", description="Sign-ups per client address (<count>/<period>); over it: 429."
+    )
+    admin_access_ttl: int = Field(
+        default=300, ge=1, description="Seconds an admin panel sign-in stays valid before it is refreshed."
+    )
+    admin_refresh_ttl: int = Field(
+        default=86400, ge=1, description="Seconds an admin panel session lives without a new sign-in."
+    )
+    file_store: Literal["postgres", "s3"] = Field(
+        default="postgres",
+        description="Where uploaded files' bytes live: PostgreSQL (`bytea` chunks in the tenant's schema) or "
+        "an S3-compatible object store (the `s3_*` settings).",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None, description="The S3-compatible store's URL (MinIO, Ceph, AWS); unset: AWS's own."
+    )
+    s3_bucket: str = Field(
+        default="tenantgrid-files", description="The bucket that holds every tenant's files."
+    )
+    s3_prefix: str = Field(default="", description="A key prefix inside the bucket, e.g. `prod/`.")
+    s3_region: str = Field(default="us-east-1")
+    s3_access_key_id: str | None = Field(default=None, description="Unset: the AWS_* variables or profile.")
+    s3_secret_access_key: str | None = Field(default=None)
+
+    @field_validator("rate_limit", "login_rate_limit", "registration_rate_limit")
     @classmethod
     def _rate_parses(cls, value: str) -> str:
         parse_budget(value)
