@@ -15,7 +15,7 @@ import click
 import uvicorn
 
 from tenantgrid.auth.secret import signing_secret
-from tenantgrid.cli.database import run_with_engine
+from tenantgrid.cli.database import load_settings, run_with_engine
 from tenantgrid.db.url import resolve_database_url
 from tenantgrid.http.log_format import log_config
 from tenantgrid.http.metrics import MULTIPROCESS_DIR
@@ -32,7 +32,7 @@ DEMO_EMAIL = "admin@example.com"
 @click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
 def serve(host: str, port: int, workers: int) -> None:
     """Migrate the control plane and template schema, then serve every API."""
-    settings = get_settings()
+    settings = load_settings()
     # Worker processes inherit the resolved URL, so only this process starts (and later stops)
     # an embedded PostgreSQL.
     os.environ["TENANTGRID_DATABASE_URL"] = resolve_database_url(settings)
