@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import fleet
 import loadgen
 import report
 import scenarios
@@ -498,7 +499,10 @@ def _interrupted(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str]) -> int:
-    args = parse_args(argv)
+    fleet_mode = argv[:1] == [
+        "fleet"
+    ]  # `run.py bench fleet ...`: bench/fleet.py's provisioning and migration
+    args = fleet.parse_args(argv[1:]) if fleet_mode else parse_args(argv)
     launcher = os.environ.get(WORKER)
     if launcher is None and sys.platform == "linux":
         return launch(argv)
@@ -509,7 +513,7 @@ def main(argv: list[str]) -> int:
         if os.getppid() != int(launcher):  # the launcher is already gone
             return 130
     try:
-        return run(args)
+        return fleet.run(args, log) if fleet_mode else run(args)
     except KeyboardInterrupt:
         log("interrupted: servers stopped, bench database dropped")
         return 130

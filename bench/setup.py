@@ -34,8 +34,9 @@ from tenantgrid.query.compile import Compiler
 from tenantgrid.query.dialects.postgrest import parse_params
 from tenantgrid.query.shape import split
 from tenantgrid.settings import Settings
+from tenantgrid.tenancy.fleet import migrate_tenants
 from tenantgrid.tenancy.names import quote_ident
-from tenantgrid.tenancy.provision import create_tenant, migrate_tenants, prepare_database
+from tenantgrid.tenancy.provision import create_tenant, prepare_database
 
 DATABASE = "tenantgrid_bench"
 PASSWORD = "bench-password-1"

@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.middleware.cors import CORSMiddleware
 
 from tenantgrid import __version__
+from tenantgrid.admin.routes import mount_admin
 from tenantgrid.apis.cmdb.openapi import add_cmdb
 from tenantgrid.apis.cmdb.routes import routes as cmdb_routes
 from tenantgrid.apis.gainfully.openapi import add_gainfully
@@ -28,16 +29,19 @@ from tenantgrid.catalog.reflect import reflect_catalog
 from tenantgrid.db.engine import create_engine
 from tenantgrid.db.pool import create_pools
 from tenantgrid.db.url import resolve_database_url
+from tenantgrid.files import open_file_store
 from tenantgrid.http.docs import mount_docs
 from tenantgrid.http.health import mount_health
 from tenantgrid.http.metrics import Metrics, mount_metrics
 from tenantgrid.http.observe import ObserveRequests
+from tenantgrid.http.openapi_tags import API_TAGS
 from tenantgrid.http.request_context import install_log_records
 from tenantgrid.memory import collect_less_often, freeze_startup_objects, return_large_blocks_to_the_system
 from tenantgrid.query.compile import Compiler
 from tenantgrid.ratelimit.limiter import create_rate_limiter
 from tenantgrid.runtime import Runtime
 from tenantgrid.settings import Settings, get_settings
+from tenantgrid.signup import mount_signup
 from tenantgrid.tenancy.control import Control
 from tenantgrid.tenancy.provision import prepare_database
 
@@ -72,6 +76,9 @@ Authenticate with your tenant's key in the `apikey` header. A **secret** key giv
 your tenant; with a **publishable** key, sign in at `/auth/v1/token?grant_type=password` and send the
 returned `access_token` as `Authorization: Bearer ...`. Pick a schema with `Accept-Profile` (reads)
 or `Content-Profile` (writes); without one, your own schema is used.
+
+Signed in to the admin panel (`/admin`)? Then this page acts for your tenant: "Try it out" sends
+a key of your panel session, nothing to paste.
 """
 
 
@@ -91,6 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await engine.dispose()
         pools = await create_pools(url, settings)
+        try:
+            files = await open_file_store(settings, pools)
+        except BaseException:
+            await pools.close()
+            raise
         app.state.runtime = Runtime(
             settings=settings,
             pools=pools,
@@ -99,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             authenticator=Authenticator(pools.control, settings, jwt_secret),
             jwt_secret=jwt_secret,
             rate_limiter=create_rate_limiter(settings, pools),
+            files=files,
         )
         app.openapi_schema = None
         return_large_blocks_to_the_system()
@@ -117,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if metrics is not None:
                 metrics.process_exited()
             await app.state.runtime.rate_limiter.close()
+            await files.close()
             await pools.close()
 
     app = FastAPI(
@@ -133,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes[:0] = postgrest_routes()
     mount_docs(app)
     mount_health(app, settings)
+    mount_signup(app)
     if metrics is not None:
         mount_metrics(app, metrics)
     # After PostgREST's: its /rest/v1 paths are matched first; the CMDB takes the rest of /rest/.
@@ -141,11 +156,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.extend(gridly_routes())
     # Gainfully under /v1.0/ (its catch-all takes only /v1.0 and below).
     app.router.routes.extend(gainfully_routes())
+    # The admin panel last (no API request tries its routes first); left out of /openapi.json.
+    mount_admin(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             spec = get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=app.routes
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=API_TAGS,
             )
             runtime: Runtime | None = getattr(app.state, "runtime", None)
             if runtime is not None:

@@ -1,5 +1,5 @@
 """What a running server holds: settings, the pool, the catalog, the statement compiler, auth,
-the rate limiter."""
+the rate limiter, the file store."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from tenantgrid.auth.authenticate import Authenticator
 from tenantgrid.catalog.model import Catalog
 from tenantgrid.db.pool import Pools
+from tenantgrid.files.model import FileStore
 from tenantgrid.query.compile import Compiler
 from tenantgrid.ratelimit.limiter import RateLimiter
 from tenantgrid.settings import Settings
@@ -22,3 +23,4 @@ class Runtime:
     authenticator: Authenticator
     jwt_secret: str
     rate_limiter: RateLimiter
+    files: FileStore

@@ -187,7 +187,7 @@ def test_no_request_leaves_session_state_for_the_next_tenant(
         assert _get(client, sloth).status_code == 504
 
         async def state() -> tuple[list[str], bool]:
-            async with runtime.pools.for_schema("next_tenant").acquire() as connection:
+            async with runtime.pools.pool.for_key("next_tenant").acquire() as connection:
                 names = await connection.fetchval(
                     "SELECT coalesce(array_agg(name ORDER BY name), '{}') FROM pg_settings "
                     "WHERE source = 'session'"

@@ -12,6 +12,8 @@ A verified JWT is cached until it expires: its signature and claims cannot chang
 `exp` on each use is enough.
 A key scoped to some Gridly views (control-plane `api_keys.views`) is taken by the Gridly API alone,
 through `lookup_scoped_key`; everywhere else (`authenticate`, `lookup_key`) it is an invalid key.
+A key bound to a sign-in session (the admin panel's key for /docs) has an `expires_at`: it is
+checked on each use, cached or not, so such a key stops at its time without any cache change.
 """
 
 from __future__ import annotations
@@ -50,10 +52,13 @@ class Authenticator:
         self._checked_until = 0.0
         """Until this time.monotonic(), the key cache counts as current without asking."""
         self._tokens: BoundedCache[str, AccessClaims] = BoundedCache(TOKEN_CACHE_SIZE)
+        self._expiring: dict[str, float] = {}
+        """Cached keys that expire (session-bound ones), with their expiry as a Unix time."""
         control = quote_ident(settings.control_schema)
         self._key_sql = (
-            f"SELECT t.id, t.name, t.schema_name, k.kind, k.views FROM {control}.api_keys k "
-            f"JOIN {control}.tenants t ON t.id = k.tenant_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL"
+            f"SELECT t.id, t.name, t.schema_name, k.kind, k.views, extract(epoch FROM k.expires_at) "
+            f"FROM {control}.api_keys k JOIN {control}.tenants t ON t.id = k.tenant_id "
+            "WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())"
         )
         self._generation_sql = f"SELECT value FROM {control}.auth_generation"
 
@@ -101,8 +106,12 @@ class Authenticator:
         if time.monotonic() >= self._checked_until:
             await self._drop_keys_if_changed()
         entry = self._keys.get(key)
-        if entry is not None or key in self._unknown_keys:
+        if entry is not None:
+            if self._expiring and self._expiring.get(key, float("inf")) <= time.time():
+                return None
             return entry
+        if key in self._unknown_keys:
+            return None
         generation = self._generation
         with database_errors():
             row = await self.pool.fetchrow(self._key_sql, key_digest(key))
@@ -112,6 +121,8 @@ class Authenticator:
                 self._unknown_keys.put(key, None)
             else:
                 self._keys.put(key, entry)
+                if row[5] is not None:
+                    self._expiring[key] = float(row[5])
         return entry
 
     async def _drop_keys_if_changed(self) -> None:
@@ -126,6 +137,7 @@ class Authenticator:
         if generation != self._generation:
             self._keys.clear()
             self._unknown_keys.clear()
+            self._expiring.clear()
             self._generation = generation
 
     def verify_token(self, token: str) -> AccessClaims:

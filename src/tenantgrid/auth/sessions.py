@@ -3,6 +3,8 @@
 A session is a chain of refresh tokens. Each token works once; using a spent one again revokes the
 whole session (the thief and the owner are both signed out), as GoTrue does with a reuse interval
 of zero. Users live in the tenant's schema; sessions and token digests in the control schema.
+A deactivated user (`users.active` false) signs in nowhere: the same error as a wrong password,
+after the same work, and their refresh tokens no longer refresh.
 """
 
 from __future__ import annotations
@@ -68,10 +70,11 @@ class SessionStore:
     async def sign_in(self, tenant: Tenant, email: str, password: str) -> Session:
         s = quote_ident(tenant.schema)
         row = await self.pool.fetchrow(
-            f"SELECT password_hash, {USER_COLUMNS} FROM {s}.users WHERE lower(email) = lower($1)", email
+            f"SELECT password_hash, {USER_COLUMNS}, active FROM {s}.users WHERE lower(email) = lower($1)",
+            email,
         )
         valid = await check_password(password, row[0] if row else None)
-        if not valid or row is None:
+        if not valid or row is None or not row["active"]:
             raise AuthFailure(400, "invalid_credentials", "Invalid login credentials")
         async with self.pool.acquire() as conn, conn.transaction():
             user_row = await conn.fetchrow(
@@ -122,7 +125,8 @@ class SessionStore:
                     f"UPDATE {self.c}.refresh_tokens SET spent_at = now() WHERE token_hash = $1", digest
                 )
                 user_row = await conn.fetchrow(
-                    f"SELECT {USER_COLUMNS} FROM {quote_ident(tenant.schema)}.users WHERE id = $1", user_id
+                    f"SELECT {USER_COLUMNS} FROM {quote_ident(tenant.schema)}.users WHERE id = $1 AND active",
+                    user_id,
                 )
                 if user_row is None:
                     raise AuthFailure(400, "user_not_found", "User from refresh token not found")

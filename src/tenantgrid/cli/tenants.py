@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from tqdm import tqdm
 
 from tenantgrid.cli.database import run_with_engine
-from tenantgrid.tenancy.control import Control
+from tenantgrid.cli.fleet_report import list_table, migration_report, migration_summary
+from tenantgrid.tenancy.fleet import MigrationResult, migrate_tenants
+from tenantgrid.tenancy.inventory import inventory
 from tenantgrid.tenancy.migrate import head_revision
-from tenantgrid.tenancy.provision import MigrationResult, create_tenant, drop_tenant, migrate_tenants
+from tenantgrid.tenancy.provision import create_tenant, drop_tenant
 
 
 @click.group()
@@ -35,70 +38,93 @@ def create(name: str, email: str, password: str, as_json: bool) -> None:
 
 
 @tenants.command("list")
-@click.option("--json", "as_json", is_flag=True)
-def list_(as_json: bool) -> None:
-    """List tenants with their schemas."""
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option(
+    "--exact", is_flag=True, help="Count every table's rows (slower) instead of PostgreSQL's estimate."
+)
+def list_(as_json: bool, exact: bool) -> None:
+    """List tenants: schema, revision, rows (estimated unless --exact), active API keys."""
 
     async def work(engine, settings):  # type: ignore[no-untyped-def]
         async with engine.connect() as conn:
-            return await Control(conn, settings.control_schema).tenants()
+            return await inventory(conn, settings, exact=exact)
 
     records = run_with_engine(work)
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "tenant": t.name,
-                        "schema": t.schema,
-                        "email": t.email,
-                        "created_at": t.created_at.isoformat(),
-                    }
-                    for t in records
-                ]
-            )
-        )
+        click.echo(json.dumps([r.as_dict() for r in records]))
         return
-    for t in records:
-        click.echo(f"{t.name:24} {t.schema:32} {t.email}")
+    click.echo(list_table(records, head_revision("tenant"), exact))
 
 
 @tenants.command("migrate")
-@click.argument("name", required=False)
+@click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--all", "all_", is_flag=True, help="Migrate every tenant.")
-def migrate(name: str | None, all_: bool) -> None:
-    """Upgrade tenant NAME (or --all) to the newest revision; a failure in one does not stop the rest."""
-    if bool(name) == all_:
-        raise click.UsageError("give a tenant NAME or --all")
-    failures: list[MigrationResult] = []
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Tenants migrated at once, each job a process with its own database connection.",
+)
+@click.option("--dry-run", is_flag=True, help="Change nothing: show per tenant the revisions that would run.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the summary as JSON (the progress bar is on stderr)."
+)
+def migrate(names: tuple[str, ...], all_: bool, jobs: int, dry_run: bool, as_json: bool) -> None:
+    """Upgrade tenants NAME... (or --all) to the newest revision, each in its own transaction.
+
+    A tenant whose upgrade fails stays on its old revision, intact, and the others go on; the exit
+    status is 1 when any failed.
+    """
+    if bool(names) == all_:
+        raise click.UsageError("give tenant NAMEs or --all")
 
     async def work(engine, settings):  # type: ignore[no-untyped-def]
-        with tqdm(desc="migrating", unit="tenant", disable=None) as bar:
+        with tqdm(
+            desc="checking" if dry_run else "migrating", unit="tenant", disable=None, file=sys.stderr
+        ) as bar:
+
+            def start(count: int) -> None:
+                bar.reset(total=count)
 
             def done(result: MigrationResult) -> None:
                 bar.update(1)
-                if result.error:
-                    failures.append(result)
-                    tqdm.write(f"{result.tenant}: FAILED: {result.error}")
+                if result.error and not as_json:
+                    tqdm.write(f"{result.tenant}: FAILED: {result.error}", file=sys.stderr)
 
-            return await migrate_tenants(engine, settings, [name] if name else None, done)
+            return await migrate_tenants(
+                engine,
+                settings,
+                list(names) if names else None,
+                done,
+                jobs=jobs,
+                dry_run=dry_run,
+                on_start=start,
+            )
 
     results = run_with_engine(work)
-    click.echo(
-        f"{len(results) - len(failures)} of {len(results)} tenants at revision {head_revision('tenant')}"
-    )
-    if failures:
-        raise click.ClickException(
-            f"{len(failures)} tenants failed: " + ", ".join(f.tenant for f in failures)
-        )
+    head = head_revision("tenant")
+    failed = [r for r in results if r.status == "failed"]
+    if as_json:
+        click.echo(json.dumps(migration_summary(results, head, dry_run, jobs)))
+        if failed:
+            raise click.exceptions.Exit(1)
+        return
+    click.echo(migration_report(results, head, dry_run))
+    if failed:
+        raise click.ClickException(f"{len(failed)} tenants failed: " + ", ".join(f.tenant for f in failed))
 
 
 @tenants.command("drop")
 @click.argument("name")
 @click.option("--yes", is_flag=True, help="Confirm: the schema and all its data are deleted.")
 def drop(name: str, yes: bool) -> None:
-    """Drop tenant NAME, its schema and all its data."""
+    """Drop tenant NAME in one step: its schema and all its data, its API keys, sign-in sessions and
+    stored files."""
     if not yes:
         raise click.UsageError("dropping a tenant deletes all its data: add --yes to confirm")
     schema = run_with_engine(lambda engine, settings: drop_tenant(engine, settings, name))
-    click.echo(f"tenant {name} dropped (schema {schema})")
+    click.echo(
+        f"tenant {name} dropped (schema {schema}), with its API keys, sign-in sessions and stored files"
+    )

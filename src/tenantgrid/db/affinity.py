@@ -157,8 +157,8 @@ class AffinityPool:
             waiting=sum(1 for w in self._waiters if not w.future.done()),
         )
 
-    def for_key(self, key: str) -> TenantConnections:
-        return TenantConnections(self, key)
+    def for_key(self, key: str, gate: Gate | None = None) -> TenantConnections:
+        return TenantConnections(self, key, gate)
 
     @asynccontextmanager
     async def acquire(self, key: str) -> AsyncIterator[asyncpg.Connection]:
@@ -315,30 +315,48 @@ class AffinityPool:
             self._waiters.remove(waiter)
 
 
+Gate = Callable[[asyncpg.Connection, str], Awaitable[None]]
+"""Run on each connection taken for a key before the caller gets it (the key's schema readiness);
+it refuses by raising."""
+
+
 class TenantConnections:
-    """The pool as one tenant uses it: the asyncpg pool methods the request path calls."""
+    """The pool as one tenant uses it: the asyncpg pool methods the request path calls.
 
-    __slots__ = ("_key", "_pool")
+    With a `gate`, every connection taken first passes it (see tenancy/readiness.py); without one,
+    as for a tenant already known ready, `acquire` is the pool's own."""
 
-    def __init__(self, pool: AffinityPool, key: str) -> None:
+    __slots__ = ("_gate", "_key", "_pool")
+
+    def __init__(self, pool: AffinityPool, key: str, gate: Gate | None = None) -> None:
         self._pool = pool
         self._key = key
+        self._gate = gate
 
     def acquire(self) -> Any:
-        return self._pool.acquire(self._key)
+        if self._gate is None:
+            return self._pool.acquire(self._key)
+        return self._gated()
+
+    @asynccontextmanager
+    async def _gated(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self._pool.acquire(self._key) as connection:
+            assert self._gate is not None
+            await self._gate(connection, self._key)
+            yield connection
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
-        async with self._pool.acquire(self._key) as connection:
+        async with self.acquire() as connection:
             return await connection.fetchrow(sql, *args)
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        async with self._pool.acquire(self._key) as connection:
+        async with self.acquire() as connection:
             return await connection.fetchval(sql, *args)
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        async with self._pool.acquire(self._key) as connection:
+        async with self.acquire() as connection:
             return await connection.fetch(sql, *args)
 
     async def execute(self, sql: str, *args: Any) -> str:
-        async with self._pool.acquire(self._key) as connection:
+        async with self.acquire() as connection:
             return await connection.execute(sql, *args)

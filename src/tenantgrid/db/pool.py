@@ -14,6 +14,7 @@ import asyncpg
 from tenantgrid.db.affinity import AffinityPool, TenantConnections
 from tenantgrid.db.url import plain_url
 from tenantgrid.settings import Settings
+from tenantgrid.tenancy.readiness import SchemaReadiness
 
 BACKSTOP_S = 1.0
 """How much longer than the server's statement timeout the client waits before cancelling itself."""
@@ -26,15 +27,27 @@ class ConnectTimeout(ConnectionError):
 
 
 class Pools:
-    """The process's pool, handed out per schema: `for_schema(s)` prefers s's own connections."""
+    """The process's pool, handed out per schema: `for_schema(s)` prefers s's own connections.
 
-    def __init__(self, pool: AffinityPool, control_schema: str) -> None:
+    `for_schema` is where every API's request takes its tenant's connections, so it is where a
+    schema that is not at this code's revision is refused (503, tenancy/readiness.py). A schema
+    seen ready costs a set lookup; until then each connection taken checks it.
+    """
+
+    def __init__(
+        self, pool: AffinityPool, control_schema: str, readiness: SchemaReadiness | None = None
+    ) -> None:
         self.pool = pool
         self.control = pool.for_key(control_schema)
         """Where control-plane lookups (API keys) run."""
+        self.readiness = readiness
+        self._ready: set[str] = readiness.ready if readiness is not None else set()
+        self._gate = readiness.check if readiness is not None else None
 
     def for_schema(self, schema: str) -> TenantConnections:
-        return self.pool.for_key(schema)
+        if schema in self._ready:
+            return self.pool.for_key(schema)
+        return self.pool.for_key(schema, self._gate)
 
     async def close(self) -> None:
         await self.pool.close()
@@ -88,6 +101,6 @@ async def create_pools(url: str, settings: Settings) -> Pools:
         # indexed read each, and cached, so they cannot hold the pool for long.
         uncapped=(settings.control_schema,),
     )
-    pools = Pools(pool, settings.control_schema)
+    pools = Pools(pool, settings.control_schema, SchemaReadiness.for_code(settings.auth_cache_ttl))
     await pools.control.fetchval("SELECT 1")  # fail at start-up, not on the first request
     return pools

@@ -64,8 +64,6 @@ class Endpoint:
     path: str
     """With path parameters: `/users/{public_id}`; for the CMDB relative to /rest."""
     operations: Mapping[str, Operation]
-    tag: str = ""
-    """OpenAPI tag; empty: the API's default (`OpenApiStyle.default_tag`)."""
     path_types: Mapping[str, str] = field(default_factory=dict)
     """OpenAPI types of the path parameters (default: the API's `OpenApiStyle.path_type`)."""
 
@@ -101,7 +99,8 @@ def dispatch(
 class OpenApiStyle:
     """What differs between the APIs' documents."""
 
-    default_tag: str
+    tag: str
+    """The API's one OpenAPI tag (`tenantgrid.http.openapi_tags`): /docs groups operations by API."""
     security: list[dict[str, list[str]]]
     error_schema: dict[str, Any]
     query_parameters: Mapping[str, tuple[dict[str, Any], str]]
@@ -129,7 +128,7 @@ def query_parameter(name: str, style: OpenApiStyle) -> dict[str, Any]:
 
 
 def operation_spec(
-    endpoint: Endpoint, operation: Operation, parameters: list[dict[str, Any]], style: OpenApiStyle
+    operation: Operation, parameters: list[dict[str, Any]], style: OpenApiStyle
 ) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "OK"}
     if operation.response is not None:
@@ -151,7 +150,7 @@ def operation_spec(
             description + "\n\n" if description else ""
         ) + f"Requires the right `{operation.right}`."
     spec: dict[str, Any] = {
-        "tags": [endpoint.tag or style.default_tag],
+        "tags": [style.tag],
         "summary": operation.summary,
         "description": description,
         "parameters": [*parameters, *(query_parameter(q, style) for q in operation.query)],
@@ -171,7 +170,7 @@ def path_item(endpoint: Endpoint, style: OpenApiStyle) -> dict[str, Any]:
     parameters = path_parameters(endpoint, style)
     item: dict[str, Any] = {}
     for method, operation in endpoint.operations.items():
-        item[method.lower()] = operation_spec(endpoint, operation, parameters, style)
+        item[method.lower()] = operation_spec(operation, parameters, style)
         if method == "GET":
             head = dict(item["get"])
             head["summary"] = operation.summary + " (headers only)"

@@ -27,7 +27,7 @@ def test_people_routes_are_documented(client: TestClient) -> None:
             assert set(paths[variant]) == methods, variant
             for method in methods:
                 operation = paths[variant][method]
-                assert operation["tags"] == ["cmdb"]
+                assert operation["tags"] == ["CMDB"]
                 assert operation["security"]
                 assert operation["responses"]
                 names = {p["name"] for p in operation["parameters"] if p["in"] == "path"}

@@ -12,7 +12,7 @@ def test_every_route_is_documented(client: TestClient) -> None:
         collection, item = paths[f"/v1.0/{resource}/"], paths[f"/v1.0/{resource}/{{id}}"]
         assert {"get", "post"} <= set(collection) and {"get", "patch", "delete"} <= set(item)
         for operation in (*collection.values(), *item.values()):
-            assert operation["tags"] == ["gainfully"]
+            assert operation["tags"] == ["Gainfully"]
             assert operation["security"] == [{"gainfullyKey": []}, {"gainfullyApiKey": []}]
             for status in ("400", "401", "404", "429"):
                 assert operation["responses"][status]["content"]["application/json"]["schema"] == {

@@ -13,12 +13,17 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from tenantgrid.apis.gridly.file_store import CHUNK_BYTES
-from tenantgrid.apis.gridly.grids_store import drop_column
+from tenantgrid.files.postgres import CHUNK_BYTES
 from tenantgrid.runtime import Runtime
 from tenantgrid.settings import Settings
 from tenantgrid.tenancy.names import quote_ident
 from tests.api.gridly.conftest import Grid, MakeGrid
+from tests.api.gridly.file_backends import (  # noqa: F401 (the fixtures api, backend, s3_server)
+    Backend,
+    api_fixture,
+    backend_fixture,
+    s3_server_fixture,
+)
 from tests.api.gridly.files_support import (
     MULTIPART,
     PeakRss,
@@ -59,32 +64,21 @@ def cell_files(client: TestClient, headers: Headers, grid: Grid, record_id: str 
     return next(r for r in records if r["id"] == record_id)["cells"][0]["value"]
 
 
-def file_rows(db: Any, grid: Grid) -> tuple[int, int]:
-    s = quote_ident(grid.tenant.schema)
-    files = db.value(f"SELECT count(*) FROM {s}.gridly_files WHERE grid_id = $1", grid.id)
-    chunks = db.value(
-        f"SELECT count(*) FROM {s}.gridly_file_chunks c JOIN {s}.gridly_files f ON f.id = c.file_id"
-        " WHERE f.grid_id = $1",
-        grid.id,
-    )
-    return files, chunks
-
-
 def test_seed_upload_and_download_round_trip(
-    client: TestClient, alpha_gridly: Headers, grid: Grid, db: Any
+    api: TestClient, backend: Backend, alpha_gridly: Headers, grid: Grid, db: Any
 ) -> None:
-    add_record(client, alpha_gridly, grid)
+    add_record(api, alpha_gridly, grid)
     content = os.urandom(2 * CHUNK_BYTES + 12345)  # three chunks, the last one short
-    answer = upload(client, alpha_gridly, grid, content)
+    answer = upload(api, alpha_gridly, grid, content)
     assert answer.status_code == 200, answer.text
     file = answer.json()
     assert file["originalName"] == "pizza.jpg"
     assert (file["contentType"], file["size"], file["thumbnailId"]) == ("image/jpeg", len(content), None)
     assert file["id"].endswith(".jpg") and len(file["id"]) >= 22 + 4
-    assert file_rows(db, grid) == (1, 3)
-    assert cell_files(client, alpha_gridly, grid) == [file]
+    assert backend.held(db, grid) == (1, backend.pieces(len(content)))
+    assert cell_files(api, alpha_gridly, grid) == [file]
 
-    download = client.get(f"/v1/views/{grid.view_id}/files/{file['id']}", headers=alpha_gridly)
+    download = api.get(f"/v1/views/{grid.view_id}/files/{file['id']}", headers=alpha_gridly)
     assert download.status_code == 200
     assert download.content == content
     assert download.headers["content-type"] == "image/jpeg"
@@ -92,14 +86,14 @@ def test_seed_upload_and_download_round_trip(
     assert download.headers["content-disposition"] == 'attachment; filename="pizza.jpg"'
     assert download.headers["x-content-type-options"] == "nosniff"
 
-    head = client.head(f"/v1/views/{grid.view_id}/files/{file['id']}", headers=alpha_gridly)
+    head = api.head(f"/v1/views/{grid.view_id}/files/{file['id']}", headers=alpha_gridly)
     assert head.status_code == 200 and head.content == b""
     assert head.headers["content-length"] == str(len(content))
 
 
-def test_spec_upload_route_and_names(client: TestClient, alpha_gridly: Headers, grid: Grid) -> None:
-    add_record(client, alpha_gridly, grid)
-    answer = client.post(
+def test_spec_upload_route_and_names(api: TestClient, alpha_gridly: Headers, grid: Grid) -> None:
+    add_record(api, alpha_gridly, grid)
+    answer = api.post(
         f"/v1/views/{grid.view_id}/files",
         params={"columnId": "docs", "recordId": "r1"},
         headers={**alpha_gridly, "Content-Type": MULTIPART},
@@ -109,22 +103,22 @@ def test_spec_upload_route_and_names(client: TestClient, alpha_gridly: Headers, 
     file = answer.json()
     assert set(file) == {"id", "originalName", "contentType", "size", "thumbnailId"}
     assert (file["originalName"], file["contentType"], file["size"]) == ('notes "été".txt', "text/plain", 0)
-    download = client.get(f"/v1/views/{grid.view_id}/files/{file['id']}", headers=alpha_gridly)
+    download = api.get(f"/v1/views/{grid.view_id}/files/{file['id']}", headers=alpha_gridly)
     assert download.status_code == 200 and download.content == b""
     assert download.headers["content-type"] == "text/plain"  # as stored: no charset added
     assert download.headers["content-disposition"] == (
         "attachment; filename=\"notes __t__.txt\"; filename*=UTF-8''notes%20%22%C3%A9t%C3%A9%22.txt"
     )
-    second = upload(client, alpha_gridly, grid, b"second", "b.bin", content_type="application/x-thing")
+    second = upload(api, alpha_gridly, grid, b"second", "b.bin", content_type="application/x-thing")
     assert second.status_code == 200
-    assert [f["id"] for f in cell_files(client, alpha_gridly, grid)] == [file["id"], second.json()["id"]]
+    assert [f["id"] for f in cell_files(api, alpha_gridly, grid)] == [file["id"], second.json()["id"]]
     assert second.json()["id"] != file["id"]
 
 
-def test_a_file_from_the_requests_own_client(client: TestClient, alpha_gridly: Headers, grid: Grid) -> None:
+def test_a_file_from_the_requests_own_client(api: TestClient, alpha_gridly: Headers, grid: Grid) -> None:
     """httpx's own multipart encoder (as `requests` and curl send it), the fields before the file."""
-    add_record(client, alpha_gridly, grid)
-    answer = client.post(
+    add_record(api, alpha_gridly, grid)
+    answer = api.post(
         f"/v1/views/{grid.view_id}/records/r1/files",
         headers=alpha_gridly,
         data={"columnId": "docs"},
@@ -135,22 +129,27 @@ def test_a_file_from_the_requests_own_client(client: TestClient, alpha_gridly: H
 
 
 def test_size_limit_is_413_and_stores_nothing(
-    client: TestClient, alpha_gridly: Headers, grid: Grid, db: Any, monkeypatch: pytest.MonkeyPatch
+    api: TestClient,
+    backend: Backend,
+    alpha_gridly: Headers,
+    grid: Grid,
+    db: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    runtime: Runtime = api.app.state.runtime  # type: ignore[attr-defined]
     monkeypatch.setattr(runtime.settings, "gridly_max_file_bytes", 1000)
-    add_record(client, alpha_gridly, grid)
-    body = assert_gridly_error(upload(client, alpha_gridly, grid, b"x" * 1001), 413, "file")
+    add_record(api, alpha_gridly, grid)
+    body = assert_gridly_error(upload(api, alpha_gridly, grid, b"x" * 1001), 413, "file")
     assert body["errors"][0]["code"] == "too_large"
-    assert file_rows(db, grid) == (0, 0)
-    assert cell_files(client, alpha_gridly, grid) == []
-    declared = client.post(
+    assert backend.held(db, grid) == (0, 0)
+    assert cell_files(api, alpha_gridly, grid) == []
+    declared = api.post(
         f"/v1/views/{grid.view_id}/records/r1/files",
         headers={**alpha_gridly, "Content-Type": MULTIPART, "Content-Length": str(10**9)},
         content=b"",
     )
     assert_gridly_error(declared, 413, "file")
-    assert upload(client, alpha_gridly, grid, b"x" * 1000).status_code == 200
+    assert upload(api, alpha_gridly, grid, b"x" * 1000).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -158,42 +157,42 @@ def test_size_limit_is_413_and_stores_nothing(
     [("text", "columnId"), ("num", "columnId"), ("nope", "columnId"), ("", "columnId")],
 )
 def test_only_files_columns_take_files(
-    client: TestClient, alpha_gridly: Headers, grid: Grid, db: Any, column_id: str, field: str
+    api: TestClient, backend: Backend, alpha_gridly: Headers, grid: Grid, db: Any, column_id: str, field: str
 ) -> None:
-    add_record(client, alpha_gridly, grid)
-    assert_gridly_error(upload(client, alpha_gridly, grid, b"data", column_id=column_id), 400, field)
-    spec = client.post(
+    add_record(api, alpha_gridly, grid)
+    assert_gridly_error(upload(api, alpha_gridly, grid, b"data", column_id=column_id), 400, field)
+    spec = api.post(
         f"/v1/views/{grid.view_id}/files",
         params={"columnId": column_id, "recordId": "r1"},
         headers={**alpha_gridly, "Content-Type": MULTIPART},
         content=multipart(b"data"),
     )
     assert_gridly_error(spec, 400, field)
-    assert file_rows(db, grid) == (0, 0)
+    assert backend.held(db, grid) == (0, 0)
 
 
-def test_malformed_uploads(client: TestClient, alpha_gridly: Headers, grid: Grid) -> None:
-    add_record(client, alpha_gridly, grid)
+def test_malformed_uploads(api: TestClient, alpha_gridly: Headers, grid: Grid) -> None:
+    add_record(api, alpha_gridly, grid)
     url = f"/v1/views/{grid.view_id}/records/r1/files"
-    assert_gridly_error(client.post(url, headers=alpha_gridly, json={"file": "x"}), 400, "file")
-    no_file = client.post(url, headers=alpha_gridly, data={"columnId": "docs"}, files={})
+    assert_gridly_error(api.post(url, headers=alpha_gridly, json={"file": "x"}), 400, "file")
+    no_file = api.post(url, headers=alpha_gridly, data={"columnId": "docs"}, files={})
     assert_gridly_error(no_file, 400, "file")
-    garbage = client.post(url, headers={**alpha_gridly, "Content-Type": MULTIPART}, content=b"--nonsense")
+    garbage = api.post(url, headers={**alpha_gridly, "Content-Type": MULTIPART}, content=b"--nonsense")
     assert garbage.status_code == 400
-    no_record = client.post(
+    no_record = api.post(
         f"/v1/views/{grid.view_id}/files",
         params={"columnId": "docs"},
         headers={**alpha_gridly, "Content-Type": MULTIPART},
         content=multipart(b"data"),
     )
     assert_gridly_error(no_record, 400, "recordId")
-    missing = upload(client, alpha_gridly, grid, b"data", record_id="ghost")
+    missing = upload(api, alpha_gridly, grid, b"data", record_id="ghost")
     body = assert_gridly_error(missing, 404, "recordId")
     assert body["errors"][0]["message"] == 'Record "ghost" could not be found.'
 
 
-def test_unknown_view_and_no_key(client: TestClient, alpha_gridly: Headers, grid: Grid) -> None:
-    body = assert_gridly_error(client.get("/v1/views/NezkWk3VEL/files/abc", headers=alpha_gridly), 404)
+def test_unknown_view_and_no_key(api: TestClient, alpha_gridly: Headers, grid: Grid) -> None:
+    body = assert_gridly_error(api.get("/v1/views/NezkWk3VEL/files/abc", headers=alpha_gridly), 404)
     assert body == {
         "message": "Validation failed.",
         "errors": [
@@ -205,27 +204,25 @@ def test_unknown_view_and_no_key(client: TestClient, alpha_gridly: Headers, grid
             }
         ],
     }
-    assert_gridly_error(client.get(f"/v1/views/{grid.view_id}/files/abc"), 401)
-    assert_gridly_error(
-        client.get(f"/v1/views/{grid.view_id}/files/abc", headers=alpha_gridly), 404, "fileId"
-    )
+    assert_gridly_error(api.get(f"/v1/views/{grid.view_id}/files/abc"), 401)
+    assert_gridly_error(api.get(f"/v1/views/{grid.view_id}/files/abc", headers=alpha_gridly), 404, "fileId")
 
 
 def test_isolation_between_tenants_grids_and_views(
-    client: TestClient, alpha_gridly: Headers, beta_gridly: Headers, make_grid: MakeGrid, db: Any
+    api: TestClient, alpha_gridly: Headers, beta_gridly: Headers, make_grid: MakeGrid, db: Any
 ) -> None:
     grid = make_grid("alpha")
-    add_record(client, alpha_gridly, grid)
-    file_id = upload(client, alpha_gridly, grid, b"secret").json()["id"]
+    add_record(api, alpha_gridly, grid)
+    file_id = upload(api, alpha_gridly, grid, b"secret").json()["id"]
     own = f"/v1/views/{grid.view_id}/files/{file_id}"
-    assert client.get(own, headers=alpha_gridly).content == b"secret"
+    assert api.get(own, headers=alpha_gridly).content == b"secret"
     # Another tenant: its key does not see the view, nor the file through a view of its own.
-    assert_gridly_error(client.get(own, headers=beta_gridly), 404, "id")
+    assert_gridly_error(api.get(own, headers=beta_gridly), 404, "id")
     beta_grid = make_grid("beta")
     assert_gridly_error(
-        client.get(f"/v1/views/{beta_grid.view_id}/files/{file_id}", headers=beta_gridly), 404, "fileId"
+        api.get(f"/v1/views/{beta_grid.view_id}/files/{file_id}", headers=beta_gridly), 404, "fileId"
     )
-    delete = client.request(
+    delete = api.request(
         "DELETE",
         f"/v1/views/{grid.view_id}/files",
         params={"columnId": "docs", "recordId": "r1"},
@@ -236,7 +233,7 @@ def test_isolation_between_tenants_grids_and_views(
     # Another grid of the same tenant.
     other = make_grid("alpha")
     assert_gridly_error(
-        client.get(f"/v1/views/{other.view_id}/files/{file_id}", headers=alpha_gridly), 404, "fileId"
+        api.get(f"/v1/views/{other.view_id}/files/{file_id}", headers=alpha_gridly), 404, "fileId"
     )
     # Another view of the same grid that does not show the files column.
     s = quote_ident(grid.tenant.schema)
@@ -245,105 +242,118 @@ def test_isolation_between_tenants_grids_and_views(
         " RETURNING id",
         grid.id,
     )
-    assert_gridly_error(
-        client.get(f"/v1/views/{narrow}/files/{file_id}", headers=alpha_gridly), 404, "fileId"
-    )
-    assert client.get(own, headers=alpha_gridly).content == b"secret"
+    assert_gridly_error(api.get(f"/v1/views/{narrow}/files/{file_id}", headers=alpha_gridly), 404, "fileId")
+    assert api.get(own, headers=alpha_gridly).content == b"secret"
 
 
-def test_delete_files(client: TestClient, alpha_gridly: Headers, grid: Grid, db: Any) -> None:
-    add_record(client, alpha_gridly, grid)
-    first = upload(client, alpha_gridly, grid, b"one").json()
-    second = upload(client, alpha_gridly, grid, b"two").json()
+def test_delete_files(api: TestClient, backend: Backend, alpha_gridly: Headers, grid: Grid, db: Any) -> None:
+    add_record(api, alpha_gridly, grid)
+    first = upload(api, alpha_gridly, grid, b"one").json()
+    second = upload(api, alpha_gridly, grid, b"two").json()
     url = f"/v1/views/{grid.view_id}/files"
     params = {"columnId": "docs", "recordId": "r1"}
-    answer = client.request(
+    answer = api.request(
         "DELETE", url, params=params, headers=alpha_gridly, json={"ids": [first["id"], "nope"]}
     )
     assert answer.status_code == 204 and answer.content == b""
-    assert cell_files(client, alpha_gridly, grid) == [second]
-    assert_gridly_error(client.get(f"{url}/{first['id']}", headers=alpha_gridly), 404, "fileId")
-    assert file_rows(db, grid) == (1, 1)
+    assert cell_files(api, alpha_gridly, grid) == [second]
+    assert_gridly_error(api.get(f"{url}/{first['id']}", headers=alpha_gridly), 404, "fileId")
+    assert backend.held(db, grid) == (1, 1)
     assert_gridly_error(
-        client.request("DELETE", url, params=params, headers=alpha_gridly, json={"ids": "x"}), 400, "ids"
+        api.request("DELETE", url, params=params, headers=alpha_gridly, json={"ids": "x"}), 400, "ids"
     )
     assert_gridly_error(
-        client.request(
+        api.request(
             "DELETE", url, params={**params, "columnId": "text"}, headers=alpha_gridly, json={"ids": []}
         ),
         400,
         "columnId",
     )
     assert_gridly_error(
-        client.request("DELETE", url, params={"columnId": "docs"}, headers=alpha_gridly, json={"ids": []}),
+        api.request("DELETE", url, params={"columnId": "docs"}, headers=alpha_gridly, json={"ids": []}),
         400,
         "recordId",
     )
-    last = client.request("DELETE", url, params=params, headers=alpha_gridly, json={"ids": [second["id"]]})
+    last = api.request("DELETE", url, params=params, headers=alpha_gridly, json={"ids": [second["id"]]})
     assert last.status_code == 204
-    assert cell_files(client, alpha_gridly, grid) == []
-    assert file_rows(db, grid) == (0, 0)
+    assert cell_files(api, alpha_gridly, grid) == []
+    assert backend.held(db, grid) == (0, 0)
 
 
 def test_a_files_cell_written_by_patch_keeps_only_the_files_it_lists(
-    client: TestClient, alpha_gridly: Headers, grid: Grid, db: Any
+    api: TestClient, backend: Backend, alpha_gridly: Headers, grid: Grid, db: Any
 ) -> None:
-    add_record(client, alpha_gridly, grid)
-    kept = upload(client, alpha_gridly, grid, b"kept").json()
-    dropped = upload(client, alpha_gridly, grid, b"dropped").json()
-    assert file_rows(db, grid) == (2, 2)
-    patched = client.patch(
+    add_record(api, alpha_gridly, grid)
+    kept = upload(api, alpha_gridly, grid, b"kept").json()
+    dropped = upload(api, alpha_gridly, grid, b"dropped").json()
+    assert backend.held(db, grid) == (2, 2)
+    patched = api.patch(
         grid.records_url,
         headers=alpha_gridly,
         json=[{"id": "r1", "cells": [{"columnId": "docs", "value": [kept]}]}],
     )
     assert patched.status_code == 200, patched.text
-    assert cell_files(client, alpha_gridly, grid) == [kept]
-    assert file_rows(db, grid) == (1, 1)
+    assert cell_files(api, alpha_gridly, grid) == [kept]
+    assert backend.held(db, grid) == (1, 1)
     url = f"/v1/views/{grid.view_id}/files"
-    assert client.get(f"{url}/{kept['id']}", headers=alpha_gridly).content == b"kept"
-    assert_gridly_error(client.get(f"{url}/{dropped['id']}", headers=alpha_gridly), 404, "fileId")
+    assert api.get(f"{url}/{kept['id']}", headers=alpha_gridly).content == b"kept"
+    assert_gridly_error(api.get(f"{url}/{dropped['id']}", headers=alpha_gridly), 404, "fileId")
     # A PATCH that leaves the files cell out keeps its files.
-    other = client.patch(grid.records_url, headers=alpha_gridly, json=[{"id": "r1", "path": "elsewhere"}])
+    other = api.patch(grid.records_url, headers=alpha_gridly, json=[{"id": "r1", "path": "elsewhere"}])
     assert other.status_code == 200, other.text
-    assert file_rows(db, grid) == (1, 1)
-    emptied = client.patch(
+    assert backend.held(db, grid) == (1, 1)
+    emptied = api.patch(
         grid.records_url,
         headers=alpha_gridly,
         json=[{"id": "r1", "cells": [{"columnId": "docs", "value": None}]}],
     )
     assert emptied.status_code == 200, emptied.text
-    assert file_rows(db, grid) == (0, 0)
+    assert backend.held(db, grid) == (0, 0)
 
 
-def test_deleting_a_record_column_or_grid_deletes_its_files(
-    client: TestClient, alpha_gridly: Headers, make_grid: MakeGrid, db: Any
+def test_deleting_a_record_column_path_or_grid_deletes_its_files(
+    api: TestClient, backend: Backend, alpha_gridly: Headers, make_grid: MakeGrid, db: Any
 ) -> None:
+    """Through the routes; with S3 the objects are gone from the bucket too (`held` lists it)."""
     grid = make_grid("alpha")
-    for record_id in ("r1", "r2"):
-        add_record(client, alpha_gridly, grid, record_id)
-        assert upload(client, alpha_gridly, grid, b"z" * 10, record_id=record_id).status_code == 200
-    assert file_rows(db, grid) == (2, 2)
-    deleted = client.request("DELETE", grid.records_url, headers=alpha_gridly, json={"ids": ["r1"]})
+    for record_id in ("r1", "r2", "r3"):
+        add_record(api, alpha_gridly, grid, record_id)
+        assert upload(api, alpha_gridly, grid, b"z" * 10, record_id=record_id).status_code == 200
+    assert backend.held(db, grid) == (3, 3)
+    deleted = api.request("DELETE", grid.records_url, headers=alpha_gridly, json={"ids": ["r1"]})
     assert deleted.status_code == 204
-    assert file_rows(db, grid) == (1, 1)
+    assert backend.held(db, grid) == (2, 2)
+    by_identifier = api.request(
+        "DELETE", grid.records_url, headers=alpha_gridly, json={"identifiers": [{"id": "r2", "path": ""}]}
+    )
+    assert by_identifier.status_code == 204
+    assert backend.held(db, grid) == (1, 1)
+    column = api.delete(f"/v1/views/{grid.view_id}/columns/docs", headers=alpha_gridly)
+    assert column.status_code == 204, column.text
+    assert backend.held(db, grid) == (0, 0)
 
-    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    s = quote_ident(grid.tenant.schema)
-
-    async def drop() -> None:
-        async with runtime.pools.for_schema(grid.tenant.schema).acquire() as conn, conn.transaction():
-            await drop_column(conn, s, grid.id, "docs")
-
-    assert client.portal is not None
-    client.portal.call(drop)
-    assert file_rows(db, grid) == (0, 0)
+    foldered = make_grid("alpha")
+    made = api.post(
+        foldered.records_url, headers=alpha_gridly, json=[{"id": "f1", "path": "a/b", "cells": []}]
+    )
+    assert made.status_code == 200, made.text
+    add_record(api, alpha_gridly, foldered, "kept")
+    upload(api, alpha_gridly, foldered, b"in a folder", record_id="f1")
+    upload(api, alpha_gridly, foldered, b"at the root", record_id="kept")
+    assert backend.held(db, foldered) == (2, 2)
+    path = api.request(
+        "DELETE", f"/v1/views/{foldered.view_id}/paths", headers=alpha_gridly, json={"paths": ["a"]}
+    )
+    assert path.status_code == 204, path.text
+    assert backend.held(db, foldered) == (1, 1)
 
     again = make_grid("alpha")
-    add_record(client, alpha_gridly, again)
-    upload(client, alpha_gridly, again, b"q")
-    db.value(f"DELETE FROM {s}.gridly_grids WHERE id = $1", again.id)
-    assert db.value(f"SELECT count(*) FROM {s}.gridly_files WHERE grid_id = $1", again.id) == 0
+    add_record(api, alpha_gridly, again)
+    assert upload(api, alpha_gridly, again, b"q").status_code == 200
+    assert backend.held(db, again) == (1, 1)
+    assert api.delete(f"/v1/grids/{again.id}", headers=alpha_gridly).status_code == 204
+    assert backend.held(db, again) == (0, 0)
+    assert backend.orphans(db, again.tenant) == []
 
 
 def test_openapi_documents_the_files_routes(client: TestClient) -> None:
@@ -364,9 +374,10 @@ MIB = 1024 * 1024
 
 
 def test_20_mb_round_trip_does_not_grow_the_server_by_20_mb(
-    settings: Settings, alpha_gridly: Headers, make_grid: MakeGrid, tmp_path: Path
+    backend: Backend, settings: Settings, alpha_gridly: Headers, make_grid: MakeGrid, tmp_path: Path
 ) -> None:
-    """A server in its own process, so that its RSS is the server's alone; client and server stream."""
+    """A server in its own process, so that its RSS is the server's alone; client and server stream
+    (with S3: to and from moto's server, in multipart parts)."""
     grid = make_grid("alpha")
     source = tmp_path / "big.bin"
     digest = hashlib.sha256()
@@ -375,7 +386,8 @@ def test_20_mb_round_trip_does_not_grow_the_server_by_20_mb(
             block = os.urandom(MIB)
             digest.update(block)
             out.write(block)
-    server = ServerProcess(settings.database_url or "", tmp_path / "data")
+    store = backend.s3.environment(backend.settings) if backend.s3 is not None else {}
+    server = ServerProcess(settings.database_url or "", tmp_path / "data", **store)
     try:
         with httpx.Client(base_url=server.url, headers=alpha_gridly, timeout=60) as http:
             assert http.post(grid.records_url, json=[{"id": "big", "cells": []}]).status_code == 200
@@ -389,6 +401,8 @@ def test_20_mb_round_trip_does_not_grow_the_server_by_20_mb(
                     )
                 assert answer.status_code == 200, answer.text
                 file_id = answer.json()["id"]
+                if backend.s3 is not None:  # the bytes went to the object store
+                    assert file_id in backend.object_ids(grid.tenant.schema)
                 received = hashlib.sha256()
                 with http.stream("GET", f"/v1/views/{grid.view_id}/files/{file_id}") as download:
                     assert download.status_code == 200
@@ -398,7 +412,8 @@ def test_20_mb_round_trip_does_not_grow_the_server_by_20_mb(
                 return file_id, received.hexdigest()
 
             warm = tmp_path / "warm.bin"
-            warm.write_bytes(os.urandom(3 * MIB))  # every code path run once, buffers grown
+            # Every code path run once (S3: a multipart upload of three parts), buffers grown.
+            warm.write_bytes(os.urandom((3 if backend.kind == "postgres" else 11) * MIB))
             round_trip(warm, "warm.bin")
             baseline = server.rss()
             with PeakRss(server.rss) as peak:
@@ -411,12 +426,12 @@ def test_20_mb_round_trip_does_not_grow_the_server_by_20_mb(
 
 
 def test_a_files_cell_change_marks_its_dependencies(
-    client: TestClient, alpha_gridly: Headers, grid: Grid
+    api: TestClient, alpha_gridly: Headers, grid: Grid
 ) -> None:
     """As for any other cell: the cells depending on it become outOfDate, and the cell itself, when it
     depends on another, upToDate."""
     for source, target in (("docs", "text"), ("enUS", "docs")):
-        made = client.post(
+        made = api.post(
             f"/v1/views/{grid.view_id}/dependencies",
             headers=alpha_gridly,
             json={"sourceColumnId": source, "targetColumnId": target},
@@ -424,27 +439,25 @@ def test_a_files_cell_change_marks_its_dependencies(
         assert made.status_code == 201, made.text
     cells = [{"columnId": "enUS", "value": "Hi"}, {"columnId": "text", "value": "x"}]
     assert (
-        client.post(grid.records_url, headers=alpha_gridly, json=[{"id": "r1", "cells": cells}]).status_code
+        api.post(grid.records_url, headers=alpha_gridly, json=[{"id": "r1", "cells": cells}]).status_code
         == 200
     )
 
     def statuses() -> dict[str, Any]:
-        record = client.get(grid.records_url, headers=alpha_gridly, params={"columnIds": "text,docs"}).json()[
-            0
-        ]
+        record = api.get(grid.records_url, headers=alpha_gridly, params={"columnIds": "text,docs"}).json()[0]
         return {c["columnId"]: c.get("dependencyStatus") for c in record["cells"]}
 
     assert statuses() == {"text": "upToDate", "docs": "outOfDate"}
-    file_id = upload(client, alpha_gridly, grid, b"a").json()["id"]
+    file_id = upload(api, alpha_gridly, grid, b"a").json()["id"]
     assert statuses() == {"text": "outOfDate", "docs": "upToDate"}
-    patched = client.patch(
+    patched = api.patch(
         grid.records_url,
         headers=alpha_gridly,
         json=[{"id": "r1", "cells": [{"columnId": "text", "value": "y"}]}],
     )
     assert patched.status_code == 200
     assert statuses()["text"] == "upToDate"
-    deleted = client.request(
+    deleted = api.request(
         "DELETE",
         f"/v1/views/{grid.view_id}/files",
         params={"columnId": "docs", "recordId": "r1"},

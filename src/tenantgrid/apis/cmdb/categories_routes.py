@@ -37,7 +37,6 @@ CATEGORY_DOCUMENT = Document(
 )
 VIEW, ADD, EDIT, DELETE = (f"base.framework.category.{r}" for r in ("view", "add", "edit", "delete"))
 VIEWS = ("list", "tree")
-TAG = "cmdb framework"
 
 
 async def list_categories(request: Request) -> Response:
@@ -150,7 +149,6 @@ ENDPOINTS = [
                 status=201,
             ),
         },
-        tag=TAG,
     ),
     Endpoint(
         "/categories/{public_id}",
@@ -180,6 +178,5 @@ ENDPOINTS = [
                 status=202,
             ),
         },
-        tag=TAG,
     ),
 ]

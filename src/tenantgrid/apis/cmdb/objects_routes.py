@@ -9,7 +9,6 @@ from tenantgrid.apis.cmdb import object_writes as writes
 from tenantgrid.apis.cmdb.envelope import LIST_PARAMS
 from tenantgrid.apis.cmdb.routes import Endpoint, Operation
 
-TAG = "cmdb framework"
 LIST_QUERY = (*LIST_PARAMS, "view", "active")
 _ID_LIST = {"public_id": "string"}
 _BOOL = {"type": "boolean"}
@@ -34,7 +33,6 @@ ENDPOINTS = [
                 response={"type": "integer"},
             ),
         },
-        tag=TAG,
     ),
     Endpoint(
         "/objects/clean/{public_id}",
@@ -53,7 +51,6 @@ ENDPOINTS = [
                 status=202,
             ),
         },
-        tag=TAG,
     ),
     Endpoint(
         "/objects/delete/{public_id}",
@@ -65,13 +62,11 @@ ENDPOINTS = [
                 response=_DELETED,
             )
         },
-        tag=TAG,
         path_types=_ID_LIST,
     ),
     Endpoint(
         "/objects/{public_id}/native",
         {"GET": Operation(reads.native_object, "The stored object", reads.VIEW, response=fs.ref(fs.OBJECT))},
-        tag=TAG,
     ),
     Endpoint(
         "/objects/{public_id}/references",
@@ -84,7 +79,6 @@ ENDPOINTS = [
                 response=fs.list_of(fs.OBJECT),
             )
         },
-        tag=TAG,
     ),
     Endpoint(
         "/objects/{public_id}/state",
@@ -101,7 +95,6 @@ ENDPOINTS = [
                 status=202,
             ),
         },
-        tag=TAG,
     ),
     Endpoint(
         "/objects/{public_id}",
@@ -129,7 +122,6 @@ ENDPOINTS = [
                 response={"oneOf": [_BOOL, _DELETED]},
             ),
         },
-        tag=TAG,
         path_types=_ID_LIST,
     ),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from tenantgrid.apis.cmdb import schemas
 from tenantgrid.apis.cmdb.routes import endpoints
+from tenantgrid.http import openapi_tags
 from tenantgrid.http.endpoints import Endpoint, OpenApiStyle, Operation, path_item, path_parameters
 
 SECURITY = [{"cmdbApiKey": []}, {"cmdbBearer": []}, {"cmdbBasic": []}, {"apikey": [], "cmdbBasic": []}]
@@ -39,7 +40,7 @@ def _error_statuses(operation: Operation) -> dict[int, str]:
 
 
 STYLE = OpenApiStyle(
-    default_tag="cmdb",
+    tag=openapi_tags.CMDB,
     security=SECURITY,
     error_schema=schemas.ref(schemas.ERROR),
     query_parameters=QUERY_PARAMETERS,

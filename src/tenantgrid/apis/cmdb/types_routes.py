@@ -139,7 +139,6 @@ ENDPOINTS = [
                 status=201,
             ),
         },
-        tag="cmdb framework",
     ),
     Endpoint(
         "/types/{public_id}/count_objects",
@@ -151,7 +150,6 @@ ENDPOINTS = [
                 response={"type": "integer"},
             )
         },
-        tag="cmdb framework",
     ),
     Endpoint(
         "/types/{public_id}",
@@ -178,6 +176,5 @@ ENDPOINTS = [
                 status=202,
             ),
         },
-        tag="cmdb framework",
     ),
 ]

@@ -1,5 +1,5 @@
 """OpenAPI paths for the Gainfully API, made from the same `Endpoint` list its routes are mounted
-from; every operation is tagged `gainfully` and secured by the tenant's secret key."""
+from; every operation is tagged `Gainfully` and secured by the tenant's secret key."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from tenantgrid.apis.gainfully import schemas
 from tenantgrid.apis.gainfully.routes import PREFIX, endpoints
+from tenantgrid.http import openapi_tags
 from tenantgrid.http.endpoints import OpenApiStyle, Operation, path_item
 
 SECURITY = [{"gainfullyKey": []}, {"gainfullyApiKey": []}]
@@ -25,7 +26,7 @@ def _error_statuses(operation: Operation) -> dict[int, str]:
 
 
 STYLE = OpenApiStyle(
-    default_tag="gainfully",
+    tag=openapi_tags.GAINFULLY,
     security=SECURITY,
     error_schema=schemas.ref(schemas.ERROR),
     query_parameters=schemas.QUERY_PARAMETERS,

@@ -133,7 +133,6 @@ def resource_endpoints(resource: Resource) -> list[Endpoint]:
                     errors=(413, 415),
                 ),
             },
-            tag="gainfully",
         ),
         Endpoint(
             f"/{name}/{{id}}",
@@ -148,7 +147,6 @@ def resource_endpoints(resource: Resource) -> list[Endpoint]:
                 ),
                 "DELETE": Operation(delete_handler(resource), f"Delete a {label}", status=204),
             },
-            tag="gainfully",
             path_types={"id": "integer"},
         ),
     ]

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from tenantgrid.apis.gridly import failures, schemas
 from tenantgrid.apis.gridly.cells import EMPTY, normalise
 from tenantgrid.apis.gridly.context import Ctx, context, json_object
+from tenantgrid.apis.gridly.file_store import take_column_files
 from tenantgrid.apis.gridly.grids_store import (
     COLUMN_TYPES,
     MAX_NAME,
@@ -173,7 +174,9 @@ async def delete(request: Request) -> Response:
     view = await _writable_view(ctx)
     column = _shown(view, request.path_params["columnId"])
     async with ctx.transaction() as conn:
+        files = await take_column_files(conn, ctx.s, view.grid_id, column.id)
         await drop_column(conn, ctx.s, view.grid_id, column.id)
+    await ctx.runtime.files.discard(ctx.schema, files)
     return empty_response(204)
 
 

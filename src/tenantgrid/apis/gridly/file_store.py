@@ -1,29 +1,28 @@
-"""Files in PostgreSQL, as 1 MiB `bytea` chunks (`gridly_files` + `gridly_file_chunks`), so that neither an
-upload nor a download ever holds a whole file in memory, every server process sees the same bytes, and
-they survive restarts. `s` is the tenant's schema, already quoted for SQL text.
+"""Gridly's files as rows of the tenant's `gridly_files`: which grid, record and column hold a file, its
+name, type and size. The bytes are the configured store's (`tenantgrid.files`: PostgreSQL chunks or S3
+objects). `s` is the tenant's schema, already quoted for SQL text.
 
-Deleting a record, a column or a grid deletes its files through the tables' foreign keys
-(`ON DELETE CASCADE`); `delete_files` is for the files routes, which also take them out of the cell.
+Whatever deletes files' rows takes their ids (`take_*`, `delete_cell_files`) inside its transaction and,
+once that committed, hands them to `store.discard`. The rows would also go by the foreign keys' `ON DELETE
+CASCADE`, but then nobody would know which objects to delete. To know all of them while uploads run
+concurrently, each `take_*` first locks what an upload locks: an upload takes its column `FOR KEY SHARE`,
+then its record `FOR UPDATE`, and only then writes the file's row.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import asyncpg
 
 from tenantgrid.db.affinity import TenantConnections
-
-CHUNK_BYTES = 1024 * 1024
-_EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,10})$")
+from tenantgrid.files import StoredFile
 
 
 @dataclass(frozen=True, slots=True)
-class StoredFile:
+class CellFile:
     id: str
     grid_id: str
     record_id: str
@@ -33,8 +32,8 @@ class StoredFile:
     size: int
 
     @property
-    def chunk_count(self) -> int:
-        return -(-self.size // CHUNK_BYTES)
+    def stored(self) -> StoredFile:
+        return StoredFile(self.id, self.content_type, self.size)
 
     def cell_value(self) -> dict[str, Any]:
         """The file as a `files` cell lists it, and as the upload answers it."""
@@ -47,18 +46,12 @@ class StoredFile:
         }
 
 
-def new_file_id(filename: str) -> str:
-    """128 random bits, URL-safe, plus the name's extension as Gridly's ids have (`….jpg`)."""
-    extension = _EXTENSION.search(filename)
-    return secrets.token_urlsafe(16) + (f".{extension.group(1).lower()}" if extension else "")
+_COLUMNS = "id, grid_id, record_id, column_id, original_name, content_type, size"
 
 
-async def insert_file(conn: asyncpg.Connection, s: str, file: StoredFile, source: IO[bytes]) -> None:
-    """Write the file's row and its chunks, read from `source` 1 MiB at a time. Run it inside the
-    caller's transaction: a failure half-way leaves nothing behind."""
+async def insert_file(conn: asyncpg.Connection, s: str, file: CellFile) -> None:
     await conn.execute(
-        f"INSERT INTO {s}.gridly_files (id, grid_id, record_id, column_id, original_name, content_type, size)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        f"INSERT INTO {s}.gridly_files ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         file.id,
         file.grid_id,
         file.record_id,
@@ -67,40 +60,32 @@ async def insert_file(conn: asyncpg.Connection, s: str, file: StoredFile, source
         file.content_type,
         file.size,
     )
-    sql = f"INSERT INTO {s}.gridly_file_chunks (file_id, n, data) VALUES ($1, $2, $3)"
-    n = 0
-    while chunk := source.read(CHUNK_BYTES):
-        await conn.execute(sql, file.id, n, chunk)
-        n += 1
 
 
-_COLUMNS = "id, grid_id, record_id, column_id, original_name, content_type, size"
+async def lock_files_column(conn: asyncpg.Connection, s: str, grid_id: str, column_id: str) -> bool:
+    """Hold the column for an upload (`FOR KEY SHARE`: deleting or retyping it waits); False when it is
+    no longer a `files` column of the grid."""
+    found = await conn.fetchval(
+        f"SELECT true FROM {s}.gridly_columns WHERE grid_id = $1 AND id = $2 AND type = 'files' FOR KEY SHARE",
+        grid_id,
+        column_id,
+    )
+    return bool(found)
 
 
-async def find_file(pool: TenantConnections, s: str, grid_id: str, file_id: str) -> StoredFile | None:
+async def find_file(pool: TenantConnections, s: str, grid_id: str, file_id: str) -> CellFile | None:
     """The grid's file of that id; another grid's (so another view's, or tenant's) is not found."""
     row = await pool.fetchrow(
         f"SELECT {_COLUMNS} FROM {s}.gridly_files WHERE id = $1 AND grid_id = $2", file_id, grid_id
     )
-    return StoredFile(*row) if row is not None else None
+    return CellFile(*row) if row is not None else None
 
 
-async def stream_file(pool: TenantConnections, s: str, file: StoredFile) -> AsyncIterator[bytes]:
-    """The bytes, a chunk per query and per connection checkout, so that a slow client holds no
-    connection. A file deleted half-way ends early (the client sees a short body against its
-    Content-Length)."""
-    sql = f"SELECT data FROM {s}.gridly_file_chunks WHERE file_id = $1 AND n = $2"
-    for n in range(file.chunk_count):
-        data = await pool.fetchval(sql, file.id, n)
-        if data is None:
-            return
-        yield data
-
-
-async def delete_files(
+async def delete_cell_files(
     conn: asyncpg.Connection, s: str, grid_id: str, record_id: str, column_id: str, ids: Sequence[str]
 ) -> list[str]:
-    """Delete those files of the cell (others' ids are ignored); the ids deleted."""
+    """Delete those files of the cell (others' ids are ignored; its record locked by the caller); the
+    ids deleted."""
     rows = await conn.fetch(
         f"DELETE FROM {s}.gridly_files WHERE grid_id = $1 AND record_id = $2 AND column_id = $3"
         " AND id = ANY($4::text[]) RETURNING id",
@@ -109,4 +94,41 @@ async def delete_files(
         column_id,
         list(ids),
     )
+    return [row[0] for row in rows]
+
+
+async def take_record_files(
+    conn: asyncpg.Connection, s: str, grid_id: str, record_ids: Sequence[str]
+) -> list[str]:
+    """Lock the records, then delete their files' rows; the ids (for the records' deletion)."""
+    if not record_ids:
+        return []
+    await conn.execute(
+        f"SELECT FROM {s}.gridly_records WHERE grid_id = $1 AND id = ANY($2::text[]) ORDER BY position FOR UPDATE",
+        grid_id,
+        list(record_ids),
+    )
+    rows = await conn.fetch(
+        f"DELETE FROM {s}.gridly_files WHERE grid_id = $1 AND record_id = ANY($2::text[]) RETURNING id",
+        grid_id,
+        list(record_ids),
+    )
+    return [row[0] for row in rows]
+
+
+async def take_column_files(conn: asyncpg.Connection, s: str, grid_id: str, column_id: str) -> list[str]:
+    """Lock the column (uploads to it wait, then find it gone), then delete its files' rows; the ids."""
+    await conn.execute(
+        f"SELECT FROM {s}.gridly_columns WHERE grid_id = $1 AND id = $2 FOR UPDATE", grid_id, column_id
+    )
+    rows = await conn.fetch(
+        f"DELETE FROM {s}.gridly_files WHERE grid_id = $1 AND column_id = $2 RETURNING id", grid_id, column_id
+    )
+    return [row[0] for row in rows]
+
+
+async def take_grid_files(conn: asyncpg.Connection, s: str, grid_id: str) -> list[str]:
+    """Lock the grid's columns, then delete all its files' rows; the ids (for the grid's deletion)."""
+    await conn.execute(f"SELECT FROM {s}.gridly_columns WHERE grid_id = $1 ORDER BY id FOR UPDATE", grid_id)
+    rows = await conn.fetch(f"DELETE FROM {s}.gridly_files WHERE grid_id = $1 RETURNING id", grid_id)
     return [row[0] for row in rows]

@@ -2,14 +2,18 @@
 spec's `POST /v1/views/{viewId}/files?columnId&recordId`), download (`GET /v1/views/{viewId}/files/{fileId}`,
 streamed), delete (`DELETE /v1/views/{viewId}/files?columnId&recordId` with `{"ids": [...]}`).
 
-An upload is read to a temporary file as it arrives (`upload.py`), then written in one transaction as
-1 MiB chunks (`file_store.py`) together with the cell's new value: the cell lists its files as
-`{id, originalName, contentType, size, thumbnailId}`. A file is reached only through a view of its grid
-that shows its column: another tenant's, grid's or view's file id is a 404.
+An upload is read to a temporary file as it arrives (`upload.py`), then stored by the configured file
+store (`tenantgrid.files`: PostgreSQL chunks in the same transaction, or an S3 object uploaded before it
+and deleted again if it fails), its row (`file_store.py`) and the cell's new value in one transaction:
+the cell lists its files as `{id, originalName, contentType, size, thumbnailId}`. A file is reached only
+through a view of its grid that shows its column: another tenant's, grid's or view's file id is a 404.
+Deleted files' bytes go after the deletion committed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
@@ -21,18 +25,18 @@ from tenantgrid.apis.gridly import failures
 from tenantgrid.apis.gridly.context import Ctx, context, json_object
 from tenantgrid.apis.gridly.disposition import content_disposition
 from tenantgrid.apis.gridly.file_store import (
-    StoredFile,
-    delete_files,
+    CellFile,
+    delete_cell_files,
     find_file,
     insert_file,
-    new_file_id,
-    stream_file,
+    lock_files_column,
 )
 from tenantgrid.apis.gridly.openapi import QUERY_PARAMETERS
 from tenantgrid.apis.gridly.records_write import dependencies
 from tenantgrid.apis.gridly.render import empty_response, json_response
 from tenantgrid.apis.gridly.upload import Upload, UploadRejected, check_length, receive_upload
 from tenantgrid.apis.gridly.views_store import Column, View
+from tenantgrid.files import FileMissing, FileStoreUnavailable, new_file_id, staged
 from tenantgrid.http.endpoints import Endpoint, Operation
 
 QUERY_PARAMETERS.setdefault("columnId", ({"type": "string"}, "The id of a `files` column of the view"))
@@ -68,6 +72,13 @@ DOWNLOAD_HEADERS = {
     "Content-Length": "The file's size in bytes",
     "Content-Disposition": "attachment, with the original name (RFC 6266: filename and filename*)",
 }
+
+
+def _store_unavailable() -> failures.GridlyError:
+    message = "The file store is unavailable; try again."
+    return failures.GridlyError(
+        503, message, [failures.item("unavailable", "file", message, "file")], {"Retry-After": "5"}
+    )
 
 
 def _rejected(error: UploadRejected) -> failures.GridlyError:
@@ -165,7 +176,9 @@ async def _upload(request: Request, record_id: str | None, status: int) -> Respo
         record_id = record_id or upload.fields.get("recordId")
         if not record_id:
             raise failures.bad_request('"recordId" is required.', "recordId", "file")
-        stored = StoredFile(
+        if not await _record_exists(ctx, view, record_id):  # before the bytes travel to the store
+            raise failures.not_found("record", record_id, "recordId")
+        stored = CellFile(
             new_file_id(upload.filename),
             view.grid_id,
             record_id,
@@ -174,13 +187,36 @@ async def _upload(request: Request, record_id: str | None, status: int) -> Respo
             upload.content_type,
             upload.size,
         )
-        async with ctx.transaction() as conn:
-            files, statuses = await _locked_cell(conn, ctx, view, record_id, column)
-            await insert_file(conn, ctx.s, stored, upload.file)
-            await _write_cell(conn, ctx, view, record_id, column, [*files, stored.cell_value()], statuses)
+        store = ctx.runtime.files
+        with _store_failures():
+            async with staged(store, ctx.schema, stored.stored, upload.file), ctx.transaction() as conn:
+                if not await lock_files_column(conn, ctx.s, view.grid_id, column.id):  # gone since
+                    raise failures.bad_request(
+                        f'Column "{column.id}" is no longer a files column.', "columnId", "column"
+                    )
+                files, statuses = await _locked_cell(conn, ctx, view, record_id, column)
+                await insert_file(conn, ctx.s, stored)
+                await store.write(conn, ctx.schema, stored.stored, upload.file)
+                cell = [*files, stored.cell_value()]
+                await _write_cell(conn, ctx, view, record_id, column, cell, statuses)
     finally:
         upload.close()
     return json_response(request, stored.cell_value(), status)
+
+
+async def _record_exists(ctx: Ctx, view: View, record_id: str) -> bool:
+    found = await ctx.fetchval(
+        f"SELECT true FROM {ctx.s}.gridly_records WHERE grid_id = $1 AND id = $2", view.grid_id, record_id
+    )
+    return bool(found)
+
+
+@contextmanager
+def _store_failures() -> Iterator[None]:
+    try:
+        yield
+    except FileStoreUnavailable:
+        raise _store_unavailable() from None
 
 
 async def upload_to_record(request: Request) -> Response:
@@ -209,7 +245,13 @@ async def download(request: Request) -> Response:
     }
     if request.method == "HEAD":
         return Response(b"", headers=headers)
-    return StreamingResponse(stream_file(ctx.pool, ctx.s, file), headers=headers)
+    try:
+        chunks = await ctx.runtime.files.open(ctx.schema, file.stored)
+    except FileMissing:
+        raise failures.not_found("file", file_id, "fileId") from None
+    except FileStoreUnavailable:
+        raise _store_unavailable() from None
+    return StreamingResponse(chunks, headers=headers)
 
 
 async def delete(request: Request) -> Response:
@@ -224,10 +266,11 @@ async def delete(request: Request) -> Response:
         raise failures.bad_request('"ids" must be a list of file ids.', "ids", "file")
     async with ctx.transaction() as conn:
         files, statuses = await _locked_cell(conn, ctx, view, record_id, column)
-        deleted = set(await delete_files(conn, ctx.s, view.grid_id, record_id, column.id, ids))
+        deleted = set(await delete_cell_files(conn, ctx.s, view.grid_id, record_id, column.id, ids))
         kept = [f for f in files if not (isinstance(f, dict) and f.get("id") in deleted)]
         if len(kept) != len(files):
             await _write_cell(conn, ctx, view, record_id, column, kept, statuses)
+    await ctx.runtime.files.discard(ctx.schema, sorted(deleted))
     return empty_response(204)
 
 
@@ -241,9 +284,9 @@ ENDPOINTS = [
                 body=UPLOAD_BODY,
                 body_media="multipart/form-data",
                 response=FILE_SCHEMA,
-                errors=(413,),
+                errors=(413, 503),
                 description="Multipart `file` and `columnId` (a `files` column of the view; else 400). "
-                "Larger than TENANTGRID_GRIDLY_MAX_FILE_BYTES: 413.",
+                "Larger than TENANTGRID_GRIDLY_MAX_FILE_BYTES: 413. The file store unreachable: 503.",
             ),
         },
     ),
@@ -258,7 +301,7 @@ ENDPOINTS = [
                 body_media="multipart/form-data",
                 response=FILE_SCHEMA,
                 status=201,
-                errors=(413,),
+                errors=(413, 503),
             ),
             "DELETE": Operation(
                 delete,
@@ -280,6 +323,7 @@ ENDPOINTS = [
                 response={"type": "string", "format": "binary"},
                 response_media="application/octet-stream",
                 response_headers=DOWNLOAD_HEADERS,
+                errors=(503,),
                 description="The bytes, streamed, with the file's Content-Type.",
             ),
         },

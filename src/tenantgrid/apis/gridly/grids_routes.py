@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from tenantgrid.apis.gridly import failures, schemas
 from tenantgrid.apis.gridly.context import Ctx, context, json_object
+from tenantgrid.apis.gridly.file_store import take_grid_files
 from tenantgrid.apis.gridly.grids_store import INDEXED_TYPES, columns_from_json, create_grid, sync_cell_index
 from tenantgrid.apis.gridly.naming import required_name, required_query
 from tenantgrid.apis.gridly.render import empty_response, json_response
@@ -151,11 +152,12 @@ async def update(request: Request) -> Response:
 
 async def delete(request: Request) -> Response:
     """The grid and all it holds: views, columns, records, paths, dependencies and files (foreign
-    keys), then the cell indexes no other grid needs."""
+    keys; the files' bytes once that committed), then the cell indexes no other grid needs."""
     ctx = await context(request)
     ctx.require_unscoped()
     grid_id = request.path_params["gridId"]
     async with ctx.transaction() as conn:
+        files = await take_grid_files(conn, ctx.s, grid_id)
         indexed = await conn.fetch(
             f"SELECT id FROM {ctx.s}.gridly_columns WHERE grid_id = $1 AND type = ANY($2::text[])",
             grid_id,
@@ -168,6 +170,7 @@ async def delete(request: Request) -> Response:
             raise failures.not_found("grid", grid_id)
         for column in indexed:
             await sync_cell_index(conn, ctx.s, column["id"])
+    await ctx.runtime.files.discard(ctx.schema, files)
     return empty_response(204)
 
 

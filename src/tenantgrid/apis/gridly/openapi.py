@@ -6,6 +6,7 @@ from typing import Any
 
 from tenantgrid.apis.gridly import schemas
 from tenantgrid.apis.gridly.routes import PREFIX, endpoints
+from tenantgrid.http import openapi_tags
 from tenantgrid.http.endpoints import OpenApiStyle, Operation, openapi_path, path_item
 
 SCHEME = "gridlyApiKey"
@@ -41,7 +42,7 @@ def _error_statuses(operation: Operation) -> dict[int, str]:
 
 
 STYLE = OpenApiStyle(
-    default_tag="gridly",
+    tag=openapi_tags.GRIDLY,
     security=[{SCHEME: []}],
     error_schema=schemas.ref(schemas.ERROR),
     query_parameters=QUERY_PARAMETERS,

@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from tenantgrid.apis.gridly import failures
 from tenantgrid.apis.gridly.context import context, json_object
+from tenantgrid.apis.gridly.file_store import take_record_files
 from tenantgrid.apis.gridly.render import empty_response, json_response
 from tenantgrid.http.endpoints import Endpoint, Operation
 
@@ -124,15 +125,21 @@ async def delete(request: Request) -> Response:
     if not isinstance(given, list) or not given:
         raise failures.bad_request("paths is a non-empty list of paths.", "paths", "path")
     paths = [clean_path(p, f"paths[{i}]") for i, p in enumerate(given)]
+    files: list[str] = []
     async with ctx.transaction() as conn:
         for path in paths:
             if not await _exists(conn, ctx.s, view.grid_id, path):
                 raise failures.not_found("path", path, "paths")
         for path in paths:
-            for table in ("gridly_paths", "gridly_records"):  # files go with their records
+            records = await conn.fetch(
+                f"SELECT id FROM {ctx.s}.gridly_records WHERE grid_id = $1 AND {_UNDER}", view.grid_id, path
+            )
+            files += await take_record_files(conn, ctx.s, view.grid_id, [r[0] for r in records])
+            for table in ("gridly_paths", "gridly_records"):
                 await conn.execute(
                     f"DELETE FROM {ctx.s}.{table} WHERE grid_id = $1 AND {_UNDER}", view.grid_id, path
                 )
+    await ctx.runtime.files.discard(ctx.schema, files)  # files go with their records
     return empty_response(204)
 
 

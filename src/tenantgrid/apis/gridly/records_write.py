@@ -19,6 +19,7 @@ import orjson
 from tenantgrid.apis.gridly import failures, ids
 from tenantgrid.apis.gridly.cells import EMPTY, normalise, render_record, status_of
 from tenantgrid.apis.gridly.context import Ctx
+from tenantgrid.apis.gridly.file_store import take_record_files
 from tenantgrid.apis.gridly.views_store import View
 
 MAX_PATH = 1000
@@ -231,16 +232,18 @@ async def update_records(
             _payload(unique),
         )
         # A file its `files` cell no longer lists (the client wrote the cell) goes with its bytes.
-        await conn.execute(
+        dropped = await conn.fetch(
             f"""
             DELETE FROM {ctx.s}.gridly_files AS f
             USING jsonb_to_recordset($2::jsonb) AS r(id text, cells jsonb)
             WHERE f.grid_id = $1 AND f.record_id = r.id
               AND NOT coalesce(r.cells -> f.column_id, '[]') @> jsonb_build_array(jsonb_build_object('id', f.id))
+            RETURNING f.id
             """,
             view.grid_id,
             _payload(unique),
         )
+    await ctx.runtime.files.discard(ctx.schema, [row[0] for row in dropped])
     return _in_order(order, [t[0] for t in texts], view)
 
 
@@ -264,21 +267,24 @@ async def delete_records(ctx: Ctx, view: View, body: Mapping[str, Any]) -> int:
 
 
 async def _delete(ctx: Ctx, view: View, record_ids: list[str], paths: list[str] | None) -> int:
+    """The records, their files' rows, then (committed) their files' bytes."""
     if not record_ids:
         return 0
     async with ctx.transaction() as conn:
-        if paths is None:
-            status = await conn.execute(
-                f"DELETE FROM {ctx.s}.gridly_records WHERE grid_id = $1 AND id = ANY($2::text[])",
-                view.grid_id,
-                record_ids,
-            )
-        else:
-            status = await conn.execute(
-                f"DELETE FROM {ctx.s}.gridly_records t USING unnest($2::text[], $3::text[]) AS d(id, path) "
-                "WHERE t.grid_id = $1 AND t.id = d.id AND t.path = d.path",
+        if paths is not None:  # only those in the path given
+            rows = await conn.fetch(
+                f"SELECT t.id FROM {ctx.s}.gridly_records t JOIN unnest($2::text[], $3::text[]) AS d(id, path)"
+                " ON t.id = d.id AND t.path = d.path WHERE t.grid_id = $1 ORDER BY t.position FOR UPDATE OF t",
                 view.grid_id,
                 record_ids,
                 paths,
             )
+            record_ids = [row[0] for row in rows]
+        files = await take_record_files(conn, ctx.s, view.grid_id, record_ids)
+        status = await conn.execute(
+            f"DELETE FROM {ctx.s}.gridly_records WHERE grid_id = $1 AND id = ANY($2::text[])",
+            view.grid_id,
+            record_ids,
+        )
+    await ctx.runtime.files.discard(ctx.schema, files)
     return int(status.split()[-1])

@@ -68,7 +68,6 @@ def merged(declared: list[Endpoint]) -> list[Endpoint]:
         by_path[endpoint.path] = Endpoint(
             endpoint.path,
             {**known.operations, **endpoint.operations},
-            known.tag or endpoint.tag,
             {**known.path_types, **endpoint.path_types},
         )
     return list(by_path.values())

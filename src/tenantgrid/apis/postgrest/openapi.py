@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from tenantgrid.catalog.model import Catalog, Column, Resource
+from tenantgrid.http import openapi_tags
 
 ERROR = {"$ref": "#/components/schemas/PostgrestError"}
 SECURITY = [{"apikey": []}, {"apikey": [], "bearer": []}]
@@ -98,7 +99,7 @@ def table_path(resource: Resource) -> dict[str, Any]:
         ),
     ]
     select = _query("select", "Columns to return: a,alias:b,c::text,data->key")
-    tag = [resource.name]
+    tag = [openapi_tags.POSTGREST]
     body = {"required": True, "content": {"application/json": {"schema": {"oneOf": [ref, rows]}}}}
     return {
         "get": {
@@ -178,7 +179,7 @@ def auth_paths() -> dict[str, Any]:
     return {
         "/auth/v1/token": {
             "post": {
-                "tags": ["auth"],
+                "tags": [openapi_tags.AUTH],
                 "summary": "Sign in (grant_type=password) or refresh a session (grant_type=refresh_token)",
                 "parameters": [
                     {
@@ -201,7 +202,7 @@ def auth_paths() -> dict[str, Any]:
         },
         "/auth/v1/user": {
             "get": {
-                "tags": ["auth"],
+                "tags": [openapi_tags.AUTH],
                 "summary": "The signed-in user",
                 "responses": {"200": {"description": "The user"}},
                 "security": [{"apikey": [], "bearer": []}],
@@ -209,7 +210,7 @@ def auth_paths() -> dict[str, Any]:
         },
         "/auth/v1/logout": {
             "post": {
-                "tags": ["auth"],
+                "tags": [openapi_tags.AUTH],
                 "summary": "Sign out (scope=global|local|others)",
                 "responses": {"204": {"description": "Signed out"}},
                 "security": [{"apikey": [], "bearer": []}],
