@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from tenantgrid.admin.tables_forms import Invalid, Kind, kind_of, parse_form, parse_value
-from tenantgrid.admin.tables_keys import decode_key, encode_key
-from tenantgrid.admin.tables_listing import columns_read
+from tenantgrid.admin.tables.forms import Invalid, Kind, kind_of, parse_form, parse_value
+from tenantgrid.admin.tables.listing import columns_read
+from tenantgrid.admin.tables.row_keys import decode_key, encode_key
 from tenantgrid.catalog.model import SCHEMA_TOKEN, Column, Resource
 
 

@@ -9,8 +9,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from starlette.testclient import TestClient
 
-from tenantgrid.admin import tables
-from tenantgrid.errors import ApiError
 from tenantgrid.settings import Settings
 from tenantgrid.tenancy.names import quote_ident
 from tests.admin.panel import provision
@@ -216,25 +214,3 @@ def test_pages_need_a_signed_in_panel(client: TestClient) -> None:
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"].startswith("/admin/login")
-
-
-def test_an_api_error_on_the_way_is_a_page_with_its_status(
-    panel: Panel, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What escapes a page (here: the 503 of a tenant whose schema is being migrated, as the pool
-    raises it) is the panel's error page with the error's status and headers, never a bare 500."""
-
-    async def not_ready(*args: object, **kwargs: object) -> None:
-        raise ApiError(
-            503,
-            "tenant_not_ready",
-            "This tenant's database schema is being set up",
-            headers={"Retry-After": "5"},
-        )
-
-    monkeypatch.setattr(tables, "list_rows", not_ready)
-    response = panel.get("/admin/tables/things")
-    assert response.status_code == 503
-    assert response.headers["retry-after"] == "5"
-    assert "being set up" in html(response).one(cls="form-error").text
-    assert html(response).find(id="tenant-name") is not None  # still the panel's layout

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from tenantgrid.admin.tables_refusals import Refused, refusal
+from tenantgrid.admin.tables.refusals import Refused, refusal
 from tenantgrid.catalog.model import SCHEMA_TOKEN, Column, Resource
 
 

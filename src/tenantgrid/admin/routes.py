@@ -32,9 +32,8 @@ ROUTERS = (
     "tenantgrid.admin.keys",
     "tenantgrid.admin.users",
     "tenantgrid.admin.tenant",
+    "tenantgrid.admin.tables.routes",
 )
-OPTIONAL_ROUTERS = ("tenantgrid.admin.tables",)
-"""H5's tables pages: mounted when the module is there."""
 
 
 class AdminRoute(APIRoute):
@@ -89,11 +88,3 @@ def mount_admin(app: FastAPI) -> None:
     app.mount("/admin/static", StaticFiles(directory=str(STATIC)), name="admin-static")
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
-    for name in OPTIONAL_ROUTERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        app.include_router(module.router)

@@ -17,7 +17,7 @@ import orjson
 import sqlalchemy as sa
 
 from tenantgrid import errors
-from tenantgrid.admin.tables_keys import key_condition
+from tenantgrid.admin.tables.row_keys import key_condition
 from tenantgrid.catalog.model import Resource
 from tenantgrid.db.execute import fetch_envelope
 from tenantgrid.http.integers import parse_bigint

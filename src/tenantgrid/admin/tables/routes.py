@@ -4,8 +4,8 @@
 /admin/template/tables/... the template schema, read-only: no write controls, any write 403
 
 A resource name in a URL is only looked up in the catalog (`panel_resource`); a row's key is an
-opaque token of bound values (`tables_keys`). Reads go through `tables_listing`, writes through
-`tables_writes`, form values through `tables_forms`.
+opaque token of bound values (`row_keys`). Reads go through `listing`, writes through
+`writes`, form values through `forms`.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from starlette.responses import RedirectResponse, Response
 from tenantgrid.admin.render import render
 from tenantgrid.admin.routes import AdminRoute
 from tenantgrid.admin.session import AdminSession, apply_session_cookie, require_admin
-from tenantgrid.admin.tables_forms import Invalid, display, fields, parse_form, parse_value, shown_text
-from tenantgrid.admin.tables_keys import decode_key, encode_key
-from tenantgrid.admin.tables_listing import describe, fetch_row, list_rows
-from tenantgrid.admin.tables_refusals import Refused
-from tenantgrid.admin.tables_resources import api_of, grouped, panel_resource, read_only_reason
-from tenantgrid.admin.tables_writes import Missing, delete_row, insert_row, update_row
+from tenantgrid.admin.tables.forms import Invalid, display, fields, parse_form, parse_value, shown_text
+from tenantgrid.admin.tables.listing import describe, fetch_row, list_rows
+from tenantgrid.admin.tables.refusals import Refused
+from tenantgrid.admin.tables.resources import api_of, grouped, panel_resource, read_only_reason
+from tenantgrid.admin.tables.row_keys import decode_key, encode_key
+from tenantgrid.admin.tables.writes import Missing, delete_row, insert_row, update_row
 from tenantgrid.catalog.model import Resource
 from tenantgrid.errors import ApiError
 from tenantgrid.runtime import Runtime

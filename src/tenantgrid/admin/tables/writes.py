@@ -4,7 +4,7 @@ The statements are the PostgREST write path's (`Compiler.write` of a `WriteShape
 a bound JSON body that Postgres casts column by column, the row's key as bound values of the WHERE,
 and the tenant's schema is put in only when the statement is rendered. An UPDATE or DELETE that
 does not touch exactly one row is rolled back (`Missing`, a 404). What Postgres refuses comes
-back as `Refused` (see `tables_refusals`), any other failure as the API error it maps to.
+back as `Refused` (see `refusals`), any other failure as the API error it maps to.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any
 import asyncpg
 import orjson
 
-from tenantgrid.admin.tables_files import FILE_TAKERS
-from tenantgrid.admin.tables_keys import key_condition
-from tenantgrid.admin.tables_listing import fetch_row
-from tenantgrid.admin.tables_refusals import refusal
+from tenantgrid.admin.tables.files import FILE_TAKERS
+from tenantgrid.admin.tables.listing import fetch_row
+from tenantgrid.admin.tables.refusals import refusal
+from tenantgrid.admin.tables.row_keys import key_condition
 from tenantgrid.catalog.model import Resource
 from tenantgrid.db.execute import Envelope, database_error
 from tenantgrid.query.ast import Query

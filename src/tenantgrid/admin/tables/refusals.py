@@ -17,7 +17,7 @@ import asyncpg
 import sqlalchemy as sa
 
 from tenantgrid import errors
-from tenantgrid.admin.tables_forms import Kind, kind_of
+from tenantgrid.admin.tables.forms import Kind, kind_of
 from tenantgrid.catalog.model import Resource
 
 _KEY_COLUMNS = re.compile(r"^Key \((?P<columns>[^)]*)\)=")

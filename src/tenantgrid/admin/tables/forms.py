@@ -20,7 +20,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from tenantgrid.admin.tables_resources import settable
+from tenantgrid.admin.tables.resources import settable
 from tenantgrid.catalog.model import Column, Resource
 from tenantgrid.http.integers import is_ascii_integer
 
