@@ -102,3 +102,23 @@ def test_the_header_works_as_htmx_sends_it(
         browser.post("/admin/keys", {"kind": "publishable"}, headers={"X-CSRF-Token": "nope"}).status_code
         == 403
     )
+
+
+def test_a_planted_pre_session_cookie_does_not_stand_in_for_the_session(
+    client: TestClient, db: Database, victim: ProvisionedTenant
+) -> None:
+    """An attacker's own pre-session cookie and its token (anyone gets both from the login page),
+    planted in a signed-in browser (a sibling host or plain HTTP can set cookies), are refused."""
+    browser = Browser(client)
+    assert browser.login(victim.schema, victim.email).status_code == 303
+    attacker = Browser(client)
+    token = attacker.token("/admin/login")
+    planted = attacker.cookies["tenantgrid_pre"]
+    browser.cookies.delete("tenantgrid_pre")
+    browser.cookies.set("tenantgrid_pre", planted, domain="tenantgrid.test")
+    before = snapshot(db, victim)
+    for headers in ({}, {"X-CSRF-Token": token, "HX-Request": "true"}):
+        response = browser.post("/admin/keys", {"kind": "secret", "csrf_token": token}, headers=headers)
+        assert response.status_code == 403
+    assert browser.submit("/admin", "/admin/tenant/delete", {"confirm": "x"}).status_code == 400
+    assert snapshot(db, victim) == before

@@ -97,7 +97,7 @@ def test_cookie_attributes_over_http_and_https(client: TestClient, alpha: Provis
     assert {"httponly", "path=/", "samesite=lax", "max-age=86400"} <= attributes
     assert "secure" not in attributes
     tls = cookie_header(
-        Browser(client, "https://tenantgrid.test").login(alpha.schema, alpha.email), "tenantgrid_admin"
+        Browser(client, "https://tenantgrid.test").login(alpha.schema, alpha.email), "__Host-tenantgrid_admin"
     )
     assert "secure" in {part.strip().lower() for part in tls.split(";")[1:]}
     pre = cookie_header(Browser(client).get("/admin/login"), "tenantgrid_pre")
@@ -172,3 +172,50 @@ def test_login_rate_limit(settings: Settings, alpha: ProvisionedTenant) -> None:
         assert int(limited.headers["retry-after"]) > 0
         assert "Too many sign-in attempts" in limited.text
         assert browser.get("/admin").status_code == 303
+
+
+def test_signing_in_again_revokes_the_previous_session(
+    client: TestClient, settings: Settings, db: Database
+) -> None:
+    """The replaced cookie was the only handle on the old session: it is revoked, and its /docs key."""
+    tenant = provision(settings)
+    browser = Browser(client)
+    browser.login(tenant.schema, tenant.email)
+    first = browser.cookies["tenantgrid_admin"]
+    assert browser.login(tenant.schema, tenant.email).status_code == 303
+    assert browser.get("/admin").status_code == 200
+    sessions = db.value(
+        "SELECT array_agg(s.revoked_at IS NULL ORDER BY s.created_at) FROM tenantgrid.auth_sessions s "
+        "JOIN tenantgrid.tenants t ON t.id = s.tenant_id WHERE t.schema_name = $1",
+        tenant.schema,
+    )
+    assert sessions == [False, True]
+    docs_keys = db.value(
+        "SELECT array_agg(k.revoked_at IS NULL ORDER BY k.id) FROM tenantgrid.api_keys k "
+        "JOIN tenantgrid.tenants t ON t.id = k.tenant_id "
+        "WHERE t.schema_name = $1 AND k.session_id IS NOT NULL",
+        tenant.schema,
+    )
+    assert docs_keys == [False, True]
+    replay = Browser(client)
+    replay.cookies.set("tenantgrid_admin", first)
+    assert replay.get("/admin").status_code == 303
+
+
+def test_over_tls_the_cookies_are_host_only_and_a_planted_plain_one_counts_for_nothing(
+    client: TestClient, alpha: ProvisionedTenant, beta: ProvisionedTenant
+) -> None:
+    """`__Host-` cookies can be set only by this origin over HTTPS: a session cookie planted from a
+    sibling host or a plain-HTTP answer (the attacker's own, of their tenant) is not read over TLS."""
+    victim = Browser(client, "https://tenantgrid.test")
+    page = victim.get("/admin/login")
+    pre = cookie_header(page, "__Host-tenantgrid_pre")
+    assert {"secure", "path=/", "httponly"} <= {part.strip().lower() for part in pre.split(";")[1:]}
+    assert "domain=" not in pre.lower()
+    attacker = Browser(client, "https://tenantgrid.test")
+    attacker.login(beta.schema, beta.email)
+    planted = attacker.cookies["__Host-tenantgrid_admin"]
+    victim.cookies.set("tenantgrid_admin", planted, domain="tenantgrid.test")
+    assert victim.get("/admin").status_code == 303  # no session: the plain name is not the TLS cookie
+    assert victim.login(alpha.schema, alpha.email).status_code == 303
+    assert f"({alpha.schema})" in victim.get("/admin").text

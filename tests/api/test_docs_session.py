@@ -95,3 +95,17 @@ def test_docs_acts_for_the_panels_tenant_with_the_sessions_key(
         time.sleep(0.1)
     assert _status(browser_like, "/rest/v1/things?limit=1", {"apikey": key}) == 401
     assert _status(browser_like, "/rest/v1/things?limit=1", {"apikey": alpha.secret_key}) == 200
+
+
+def test_nothing_of_the_session_can_end_the_pages_script() -> None:
+    """A quoted e-mail may hold `</script>` (the Django rule allows a quoted local part): the banner
+    escapes it, and the script's JSON escapes `<`, `>` and `&`, so no value can close the element."""
+    from tenantgrid.admin.session import AdminSession
+    from tenantgrid.http.docs import docs_page
+
+    hostile = '"</script><script>alert(1)</script>"@example.com'
+    admin = AdminSession(1, "alpha", "alpha", "u", hostile, True, "s", "c", docs_key="k")
+    page = docs_page("<T>", "/openapi.json?</script>", admin, {"apikey": "</script><!--"})
+    assert page.count("</script>") == 2  # the bundle's tag and the page's own
+    assert "<script>alert(1)" not in page and "<!--" not in page and "<T>" not in page
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in page

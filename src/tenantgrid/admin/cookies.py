@@ -5,6 +5,11 @@ and the pre-session CSRF cookie may be new; none of that is known when the respo
 each is left on `request.state` and `apply_cookies` writes them onto the response. Every cookie is
 HttpOnly, SameSite=Lax, Path=/ and Secure when the request came over TLS (`request.url.scheme`,
 which uvicorn sets from X-Forwarded-Proto only for trusted proxies).
+
+Over TLS each name carries the `__Host-` prefix: browsers then take the cookie only from this very
+origin over HTTPS, never from a sibling subdomain or a plain-HTTP answer (a man in the middle), so
+nobody can plant their own session (the victim would type into the attacker's tenant) or their own
+pre-session cookie. Read and write them through `read_cookie` and `set_later`.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 PENDING = "admin_cookies"
+HOST_PREFIX = "__Host-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,17 +39,31 @@ def set_later(request: Request, name: str, value: str | None, max_age: int = 0) 
     pending[name] = PendingCookie(name, value, max_age)
 
 
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def cookie_name(request: Request, name: str) -> str:
+    """The name a cookie has on the wire for this request (`__Host-` prefixed over TLS)."""
+    return HOST_PREFIX + name if _secure(request) else name
+
+
+def read_cookie(request: Request, name: str) -> str | None:
+    return request.cookies.get(cookie_name(request, name))
+
+
 def apply_cookies(request: Request, response: Response) -> None:
     pending: dict[str, PendingCookie] | None = getattr(request.state, PENDING, None)
     if not pending:
         return
-    secure = request.url.scheme == "https"
+    secure = _secure(request)
     for cookie in pending.values():
+        name = cookie_name(request, cookie.name)
         if cookie.value is None:
-            response.delete_cookie(cookie.name, path="/", secure=secure, httponly=True, samesite="lax")
+            response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="lax")
         else:
             response.set_cookie(
-                cookie.name,
+                name,
                 cookie.value,
                 max_age=cookie.max_age,
                 path="/",

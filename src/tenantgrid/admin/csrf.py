@@ -5,6 +5,9 @@ sign-in (the login and sign-up forms) it is HMAC of the nonce in a signed pre-se
 `tenantgrid_pre`, set by the page that shows the form. A request carries it in the form field
 `csrf_token` or the header `X-CSRF-Token` (htmx sends the header: base.html sets `hx-headers`).
 Either way a cross-site page cannot know it; SameSite=Lax cookies are a second fence.
+With a session, only the session's token counts: a pre-session token is no proof of anything (anyone
+gets one with a fresh pre-session cookie, and a cookie can be planted from a sibling host or over
+plain HTTP), so accepting it then would let a planted cookie stand in for the session's secret.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import secrets
 from itsdangerous import BadSignature
 from starlette.requests import Request
 
-from tenantgrid.admin.cookies import set_later
+from tenantgrid.admin.cookies import read_cookie, set_later
 from tenantgrid.admin.session import current_admin, runtime_of
 from tenantgrid.admin.signing import cookie_serializer, derive, same
 
@@ -31,7 +34,7 @@ def _pre_nonce(request: Request) -> str | None:
     nonce: str | None = getattr(request.state, _NONCE, None)
     if nonce is not None:
         return nonce
-    raw = request.cookies.get(PRE_COOKIE)
+    raw = read_cookie(request, PRE_COOKIE)
     if not raw:
         return None
     try:
@@ -75,7 +78,7 @@ async def csrf_ok(request: Request) -> bool:
     if not sent:
         return False
     admin = await current_admin(request)
-    if admin is not None and same(sent, admin.csrf_token):
-        return True
+    if admin is not None:
+        return same(sent, admin.csrf_token)
     nonce = _pre_nonce(request)
     return nonce is not None and same(sent, derive(runtime_of(request).jwt_secret, PRE_PURPOSE, nonce))

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Form
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from tenantgrid import errors
+from tenantgrid.admin.budget import over_budget
 from tenantgrid.admin.render import render
 from tenantgrid.admin.routes import AdminRoute
 from tenantgrid.admin.session import (
@@ -72,10 +72,11 @@ async def find_tenant(runtime: Runtime, text: str) -> Tenant | None:
     return None
 
 
-async def _form(request: Request, status: int = 200, **context: object) -> Response:
-    return await render(
-        request, "login.html", {"next": request.query_params.get("next", ""), **context}, status
-    )
+async def _form(
+    request: Request, status: int = 200, headers: dict[str, str] | None = None, **context: object
+) -> Response:
+    page = {"next": request.query_params.get("next", ""), **context}
+    return await render(request, "login.html", page, status, headers)
 
 
 @router.get("/admin/login")
@@ -99,14 +100,11 @@ async def login(
     if not tenant_text or not email or not password:
         return await _form(request, 400, error="Enter your tenant, email and password.", **filled)
     found = await find_tenant(runtime, tenant_text)
-    try:
-        await guard_login(request, found.name if found else tenant_text.lower(), email)
-    except errors.ApiError as error:
-        if error.status != 429:
-            raise
-        response = await _form(request, 429, error="Too many sign-in attempts: wait a minute.", **filled)
-        response.headers.update(error.headers)
-        return response
+    spent = await over_budget(guard_login(request, found.name if found else tenant_text.lower(), email))
+    if spent is not None:
+        return await _form(
+            request, 429, spent.headers, error="Too many sign-in attempts: wait a minute.", **filled
+        )
     if found is None:
         await check_password(password, None)  # the same work as a wrong password
         return await _form(request, 400, error=BAD_LOGIN, **filled)

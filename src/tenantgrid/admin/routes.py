@@ -1,9 +1,10 @@
 """Mounting the panel at /admin, and the route class every panel route uses.
 
-`AdminRoute` is where the panel's two cross-cutting rules live, so that no page can forget them:
-a state-changing request without the right CSRF token is refused (403) before its handler runs,
-and the session cookie that reading the session left pending (rotated, or deleted) is written on
-whatever the handler answers. No middleware: API requests never pass through any of this.
+`AdminRoute` is where the panel's cross-cutting rules live, so that no page can forget them: a
+state-changing request without the right CSRF token is refused (403) before its handler runs; an API
+error (a tenant not ready, the pool busy) becomes the error page with its status; the session cookie
+that reading the session left pending (rotated, or deleted) is written on whatever is answered, and
+so are the anti-framing headers (`headers.protect`). No middleware: API requests never pass here.
 Panel routes are left out of /openapi.json (`include_in_schema=False` on each router).
 """
 
@@ -21,6 +22,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from tenantgrid import errors
+from tenantgrid.admin.headers import protect
 from tenantgrid.admin.session import LoginRequired, apply_session_cookie
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -58,6 +60,7 @@ class AdminRoute(APIRoute):
                             status_code=403,
                         )
                         apply_session_cookie(request, response)
+                        protect(response)
                         return response
                 response = await handler(request)
             except LoginRequired as redirect:
@@ -66,6 +69,7 @@ class AdminRoute(APIRoute):
             except errors.ApiError as error:  # a tenant not ready (503), the pool busy, a budget spent
                 response = await _error_page(request, error)
             apply_session_cookie(request, response)
+            protect(response)
             return response
 
         return route

@@ -3,8 +3,9 @@
 The panel signs in through the same machinery as `/auth/v1/token` (auth/sessions.py: a session row,
 rotating refresh tokens; auth/tokens.py: the access JWT), with the panel's lifetimes: an access
 token of `admin_access_ttl` (5 minutes) and a session of at most `admin_refresh_ttl` (1 day) after
-sign-in. The cookie `tenantgrid_admin` carries the tenant id, the access token and the refresh token,
-signed (itsdangerous) so that nothing else is ever looked up for a forged one. An expired access token
+sign-in. The cookie `tenantgrid_admin` (`__Host-tenantgrid_admin` over TLS: cookies.py) carries the
+tenant id, the access token and the refresh token, signed (itsdangerous) so that nothing else is
+ever looked up for a forged one. An expired access token
 is refreshed with the refresh token, which rotates; the new cookie is written by `apply_session_cookie`
 (AdminRoute does it for every panel route). Two requests of one browser that refresh at once in one
 process share the refresh (a spent refresh token used again would revoke the whole session).
@@ -26,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantgrid import errors
-from tenantgrid.admin.cookies import apply_cookies, set_later
+from tenantgrid.admin.cookies import apply_cookies, read_cookie, set_later
 from tenantgrid.admin.signing import cookie_serializer, derive
 from tenantgrid.auth.principal import Tenant
 from tenantgrid.auth.sessions import AuthFailure, Session, SessionStore
@@ -121,8 +122,13 @@ def apply_session_cookie(request: Request, response: Response) -> None:
 
 
 async def start_session(request: Request, tenant: Tenant, email: str, password: str) -> AdminSession:
-    """Sign in (AuthFailure for any wrong credential, NotAnAdmin after a right one) and set the cookie."""
+    """Sign in (AuthFailure for any wrong credential, NotAnAdmin after a right one) and set the cookie.
+
+    A session this browser already had is revoked once the new one stands: its cookie is replaced, so
+    nothing could end it any more, and its /docs key would live on for a day.
+    """
     runtime = runtime_of(request)
+    previous = await current_admin(request)
     settings = panel_settings(runtime.settings)
     pool = runtime.pools.for_schema(tenant.schema)
     store = SessionStore(pool, settings)
@@ -136,6 +142,8 @@ async def start_session(request: Request, tenant: Tenant, email: str, password: 
     from tenantgrid.admin.docs_key import issue_docs_key
 
     await issue_docs_key(runtime, tenant.id, session.id)
+    if previous is not None:
+        await _sign_out(runtime, previous)
     _remember(request, runtime, tenant, session)
     admin = _admin_session(runtime, tenant, session.user.id, session.user.email, str(session.id))
     setattr(request.state, _STATE, admin)
@@ -144,10 +152,13 @@ async def start_session(request: Request, tenant: Tenant, email: str, password: 
 
 async def end_session(request: Request, admin: AdminSession) -> None:
     """Revoke the session (its refresh tokens, and by trigger its /docs key) and drop the cookie."""
-    runtime = runtime_of(request)
+    await _sign_out(runtime_of(request), admin)
+    forget(request)
+
+
+async def _sign_out(runtime: Runtime, admin: AdminSession) -> None:
     store = SessionStore(runtime.pools.for_schema(admin.schema), panel_settings(runtime.settings))
     await store.sign_out(admin.tenant, admin.user_id, admin.session_id, "local")
-    forget(request)
 
 
 def forget(request: Request) -> None:
@@ -193,7 +204,7 @@ def _remember(request: Request, runtime: Runtime, tenant: Tenant, session: Sessi
 
 
 async def _read(request: Request) -> AdminSession | None:
-    raw = request.cookies.get(COOKIE)
+    raw = read_cookie(request, COOKIE)
     if not raw:
         return None
     runtime = runtime_of(request)

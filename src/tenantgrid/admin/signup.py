@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantgrid import errors
+from tenantgrid.admin.budget import over_budget
 from tenantgrid.admin.login import find_tenant
 from tenantgrid.admin.render import render
 from tenantgrid.admin.routes import AdminRoute
@@ -29,11 +29,12 @@ router = APIRouter(route_class=AdminRoute, include_in_schema=False)
 CLOSED_PAGE = {"title": "Sign-up is closed", "message": "Sign-up is closed on this server: ask its operator."}
 
 
-async def _form(request: Request, status: int = 200, **context: object) -> Response:
+async def _form(
+    request: Request, status: int = 200, headers: dict[str, str] | None = None, **context: object
+) -> Response:
     token_mode = runtime_of(request).settings.registration == "token"
-    return await render(
-        request, "signup.html", {"token_mode": token_mode, "field_errors": {}, **context}, status
-    )
+    page = {"token_mode": token_mode, "field_errors": {}, **context}
+    return await render(request, "signup.html", page, status, headers)
 
 
 @router.get("/admin/signup")
@@ -56,16 +57,10 @@ async def signup(
     if settings.registration == "off":
         return await render(request, "error.html", CLOSED_PAGE, status_code=404)
     filled = {"email": email.strip(), "name": name.strip()}
-    try:
-        await guard_registration(request)
-    except errors.ApiError as error:
-        if error.status != 429:
-            raise
-        response = await _form(
-            request, 429, error="Too many sign-ups from your address: try again later.", **filled
-        )
-        response.headers.update(error.headers)
-        return response
+    spent = await over_budget(guard_registration(request))
+    if spent is not None:
+        message = "Too many sign-ups from your address: try again later."
+        return await _form(request, 429, spent.headers, error=message, **filled)
     refusal = registration_allowed(settings, registration_token or None)
     if refusal is not None:
         return await _form(request, 403, field_errors={"registration_token": refusal.message}, **filled)

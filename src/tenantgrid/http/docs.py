@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from tenantgrid.admin.docs_key import docs_key
+from tenantgrid.admin.headers import protect
 from tenantgrid.admin.session import AdminSession, apply_session_cookie, current_admin
 
 ASSETS = "/docs/assets"
@@ -111,4 +112,5 @@ def mount_docs(app: FastAPI) -> None:
         # The page may carry a key: never kept by the browser's or a proxy's cache.
         response = HTMLResponse(page, headers={"Cache-Control": "no-store"})
         apply_session_cookie(request, response)
+        protect(response)  # it may carry a key and acts on a click: never inside another site's frame
         return response

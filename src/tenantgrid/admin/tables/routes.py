@@ -10,8 +10,9 @@ opaque token of bound values (`row_keys`). Reads go through `listing`, writes th
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -22,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 
 from tenantgrid.admin.render import render
 from tenantgrid.admin.routes import AdminRoute
-from tenantgrid.admin.session import AdminSession, apply_session_cookie, require_admin
+from tenantgrid.admin.session import AdminSession, require_admin
 from tenantgrid.admin.tables.forms import Invalid, display, fields, parse_form, parse_value, shown_text
 from tenantgrid.admin.tables.listing import describe, fetch_row, list_rows
 from tenantgrid.admin.tables.refusals import Refused
@@ -33,27 +34,7 @@ from tenantgrid.catalog.model import Resource
 from tenantgrid.errors import ApiError
 from tenantgrid.runtime import Runtime
 
-
-class TablesRoute(AdminRoute):
-    """The panel's route, and an API error that escapes a page (the tenant's schema not ready, the
-    pool exhausted, the database gone) as a page with its status and headers (Retry-After)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except ApiError as error:
-                context = {"nav_key": "tables", "title": "Unavailable", "message": describe(error)}
-                response = await render(request, "error.html", context, error.status, dict(error.headers))
-                apply_session_cookie(request, response)
-                return response
-
-        return route
-
-
-router = APIRouter(route_class=TablesRoute, include_in_schema=False)
+router = APIRouter(route_class=AdminRoute, include_in_schema=False)
 Admin = Annotated[AdminSession, Depends(require_admin)]
 
 OWN = "/admin/tables"
@@ -273,18 +254,31 @@ async def create_row(request: Request, resource: str, admin: Admin) -> Response:
         return found
     form = await request.form()
     values, problems = parse_form(found, _strings(form), creating=True)
-    refusal = (
-        Refused(problems)
-        if problems
-        else await _attempt(insert_row(_runtime(request), admin.schema, found, values))
-    )
+    write = partial(insert_row, _runtime(request), admin.schema, found, values)
+    return await _saved_or_form(request, found, form, problems, write, "created", row=None, token=None)
+
+
+async def _saved_or_form(
+    request: Request,
+    resource: Resource,
+    form: FormData,
+    problems: dict[str, str],
+    write: Callable[[], Awaitable[Any]],
+    notice: str,
+    *,
+    row: dict[str, Any] | None,
+    token: str | None,
+) -> Response:
+    """The form's problems, else the write: back to the list when it went through, else the form
+    again with what was refused at its fields."""
+    refusal = Refused(problems) if problems else await _attempt(write())
     if refusal is None:
-        return RedirectResponse(list_url(OWN, found.name, notice="created"), status_code=303)
+        return RedirectResponse(list_url(OWN, resource.name, notice=notice), status_code=303)
     return await _form_page(
         request,
-        found,
-        row=None,
-        token=None,
+        resource,
+        row=row,
+        token=token,
         submitted=form,
         problems=refusal.fields,
         form_error=refusal.form,
@@ -329,26 +323,11 @@ async def save_row(request: Request, resource: str, token: str, admin: Admin) ->
         return await _not_found(request, "row")
     form = await request.form()
     values, problems = parse_form(found, _strings(form), creating=False, shown=shown_text(found, row))
+    write = partial(update_row, runtime, admin.schema, found, key, values)
     try:
-        refusal = (
-            Refused(problems)
-            if problems
-            else await _attempt(update_row(runtime, admin.schema, found, key, values))
-        )
+        return await _saved_or_form(request, found, form, problems, write, "saved", row=row, token=token)
     except Missing:
         return await _not_found(request, "row")
-    if refusal is None:
-        return RedirectResponse(list_url(OWN, found.name, notice="saved"), status_code=303)
-    return await _form_page(
-        request,
-        found,
-        row=row,
-        token=token,
-        submitted=form,
-        problems=refusal.fields,
-        form_error=refusal.form,
-        status_code=400,
-    )
 
 
 @router.post(OWN + "/{resource}/rows/{token}/delete")
