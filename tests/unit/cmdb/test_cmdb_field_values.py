@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tenantgrid.apis.cmdb.field_patterns import PatternCheck
 from tenantgrid.apis.cmdb.field_values import (
     RefCheck,
     check_refs,
@@ -13,6 +14,7 @@ from tenantgrid.apis.cmdb.field_values import (
     check_values,
     merge_fields,
     parse_fields,
+    pattern_checks,
     referenced_ids,
 )
 from tenantgrid.errors import ApiError
@@ -65,7 +67,6 @@ def test_valid_values_pass(name: str, value: Any) -> None:
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("hostname", "Web 1"),
         ("hostname", 5),
         ("cpus", "4"),
         ("cpus", True),
@@ -143,3 +144,11 @@ def test_merge_replaces_by_name_and_appends_new_ones() -> None:
         {"name": "b", "value": 3},
         {"name": "c", "value": 4},
     ]
+
+
+def test_patterns_are_left_to_the_database() -> None:
+    """`regex` is never run by Python's `re`: the values to check come back as PatternChecks."""
+    fields = [{"name": "hostname", "value": "Web 1"}, {"name": "notes", "value": "x"}]
+    assert check_values(TYPE_FIELDS, fields) == []
+    assert pattern_checks(TYPE_FIELDS, fields) == [PatternCheck("hostname", "Web 1", "[a-z0-9.-]+")]
+    assert pattern_checks(TYPE_FIELDS, [{"name": "hostname", "value": ""}]) == []

@@ -135,3 +135,35 @@ def test_summary_values_of_other_types_read_as_text() -> None:
     assert render({**OBJECT, "fields": fields})["summary_line"] == "1970-01-02T00:00:00+00:00 | true"
     huge = [{"name": "hostname", "value": {"$date": 10**20}}]
     assert render({**OBJECT, "fields": huge})["summary_line"] == str(10**20)
+
+
+def test_ref_fields_embed_the_referenced_objects_summaries() -> None:
+    linking_type = {
+        **TYPE,
+        "public_id": 5,
+        "fields": [{"type": "ref", "name": "host", "label": "Host"}, {"type": "ref", "name": "other"}],
+        "render_meta": {"summary": {"fields": []}},
+    }
+    linking = {
+        **OBJECT,
+        "public_id": 30,
+        "type_id": 5,
+        "fields": [{"name": "host", "value": 17}, {"name": "other", "value": 99}],
+    }
+    view = render_object(linking, linking_type, {}, NOW, {17: OBJECT}, {4: TYPE, 5: linking_type})
+    host, other = view["fields"]
+    assert host["reference"] == {
+        "type_id": 4,
+        "type_name": "server",
+        "type_label": "Server",
+        "icon": "fas fa-server",
+        "object_id": 17,
+        "summaries": [
+            {"type": "text", "name": "hostname", "label": "Hostname", "value": "web-1"},
+            {"type": "number", "name": "cpus", "label": "CPUs", "value": 8},
+        ],
+        "line": "web-1 | 8",
+    }
+    assert other["reference"] is None
+    # Without the references loaded, fields render as before (no reference key).
+    assert "reference" not in render_object(linking, linking_type, {}, NOW)["fields"][0]

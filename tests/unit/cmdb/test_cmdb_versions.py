@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tenantgrid.apis.cmdb.versions import next_version
+from tenantgrid.apis.cmdb.versions import next_type_version, next_version
 
 
 def fields(*values: object) -> list[dict[str, object]]:
@@ -41,3 +41,17 @@ def test_an_added_field_counts_as_changed() -> None:
 @pytest.mark.parametrize("version", [None, "", "0.0.1.2", "a.b.c", "1.0"])
 def test_odd_stored_versions_start_from_the_initial_one(version: str | None) -> None:
     assert next_version(version, fields(1), fields(2)) == "1.0.1"
+
+
+def test_type_versions_count_field_definitions_then_other_keys() -> None:
+    base = {
+        "name": "t",
+        "label": "T",
+        "fields": [{"name": "a", "type": "text"}, {"name": "b", "type": "text"}],
+    }
+    assert next_type_version("1.0.0", base, dict(base)) == "1.0.0"
+    assert next_type_version("1.0.0", base, {**base, "label": "U"}) == "1.0.1"
+    assert next_type_version("1.0.0", base, {**base, "acl": {"activated": True}}) == "1.0.1"
+    changed = {**base, "fields": [{"name": "a", "type": "number"}, {"name": "b", "type": "text"}]}
+    assert next_type_version("1.0.0", base, changed) == "1.0.1"
+    assert next_type_version("1.0.0", base, {**changed, "fields": []}) == "2.0.0"

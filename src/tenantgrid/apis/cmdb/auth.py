@@ -43,7 +43,7 @@ BASIC_TTL_S = 60.0
 BASIC_CACHE_SIZE = 10_000
 TENANT_CACHE_SIZE = 10_000
 BAD_LOGIN = "Invalid user name or password"
-USER_COLUMNS = "u.id::text, u.public_id, u.user_name, u.active, u.password_hash, g.rights"
+USER_COLUMNS = "u.id::text, u.public_id, u.user_name, u.active, u.password_hash, g.rights, u.group_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +54,11 @@ class AuthUser:
     active: bool
     password_hash: str
     rights: tuple[str, ...]
+    group_id: int | None = None
 
     @classmethod
     def of(cls, row: asyncpg.Record) -> AuthUser:
-        return cls(row[0], row[1], row[2], row[3], row[4], tuple(row[5] or ()))
+        return cls(row[0], row[1], row[2], row[3], row[4], tuple(row[5] or ()), row[6])
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,9 @@ class Caller:
     """The user's `public_id`; None for a tenant key alone."""
     user_name: str | None = None
     user_uuid: str | None = None
+    acl_group: int | None = None
+    """The group whose permissions a type's `acl` grants this caller; None: no acl applies (a
+    secret key holds every right, as `service_role` does)."""
 
     def may(self, right: str) -> bool:
         return rights.holds(self.rights, right)
@@ -230,7 +234,8 @@ class CmdbAuth:
             raise failures.unauthorized("A publishable key needs a user's credentials (Basic or Bearer)")
         if user is None:
             return Caller(tenant, granted)
-        return Caller(tenant, granted, user.public_id, user.user_name, user.uuid)
+        acl_group = None if kind is KeyKind.SECRET else user.group_id
+        return Caller(tenant, granted, user.public_id, user.user_name, user.uuid, acl_group)
 
     async def _key_tenant(self, key: str | None) -> tuple[Tenant | None, KeyKind | None]:
         if key is None:

@@ -2,17 +2,17 @@
 
 Checking is pure: a `ref` value needs the referenced object to exist with an allowed type, which is a
 database question, so `check_values` returns the `RefCheck`s and the caller answers them with one
-query (`referenced_ids`) and `check_refs`.
+query (`referenced_ids`) and `check_refs`. A `regex` is Postgres's to run too (`pattern_checks`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tenantgrid.apis.cmdb.field_patterns import PatternCheck
 from tenantgrid.apis.cmdb.invalid import invalid
 from tenantgrid.apis.cmdb.type_definition import WITH_OPTIONS, is_id, ref_types_of
 
@@ -70,6 +70,22 @@ def check_values(type_fields: list[Mapping[str, Any]], fields: list[Mapping[str,
     return checks
 
 
+def pattern_checks(
+    type_fields: list[Mapping[str, Any]], fields: list[Mapping[str, Any]]
+) -> list[PatternCheck]:
+    """The textual values whose field has a `regex`: Postgres checks them (`field_patterns`), never `re`.
+    Run after `check_values`, which has made sure they are strings."""
+    definitions = {d["name"]: d for d in type_fields}
+    checks = []
+    for field in fields:
+        definition = definitions.get(field["name"]) or {}
+        pattern, value = definition.get("regex"), field.get("value")
+        textual = definition.get("type") in TEXTUAL and isinstance(value, str) and value != ""
+        if textual and isinstance(pattern, str) and pattern:
+            checks.append(PatternCheck(field["name"], value, pattern))
+    return checks
+
+
 def check_required(type_fields: list[Mapping[str, Any]], fields: list[Mapping[str, Any]]) -> None:
     values = {f["name"]: f.get("value") for f in fields}
     for definition in type_fields:
@@ -84,9 +100,6 @@ def _check_value(definition: Mapping[str, Any], value: Any) -> RefCheck | None:
     if kind in TEXTUAL:
         if not isinstance(value, str):
             raise invalid(f"field '{name}' must be a string", name)
-        regex = definition.get("regex")
-        if regex and re.fullmatch(regex, value) is None:
-            raise invalid(f"field '{name}' does not match the pattern {regex!r}", name)
     elif kind == "number":
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise invalid(f"field '{name}' must be a number", name)

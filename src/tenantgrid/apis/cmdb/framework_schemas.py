@@ -186,7 +186,13 @@ COMPONENTS: dict[str, Schema] = {
             "current_render_time": DATE,
             "object_information": {"type": "object"},
             "type_information": {"type": "object"},
-            "fields": {"type": "array", "items": {"type": "object"}},
+            "fields": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "The type's field definitions with the object's values; a `ref` field also "
+                "has `reference`: {type_id, type_name, type_label, icon, object_id, summaries, line} of "
+                "the object it points at, or null (empty, gone, or not readable under the type's acl)",
+            },
             "sections": {"type": "array", "items": {"type": "object"}},
             "summaries": {"type": "array", "items": {"type": "object"}},
             "summary_line": _STR,

@@ -6,7 +6,7 @@ Rows come back as `row_to_json` text and leave as API documents (`framework_docu
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,6 +17,7 @@ from tenantgrid import errors
 from tenantgrid.apis.cmdb import failures
 from tenantgrid.apis.cmdb.context import Ctx
 from tenantgrid.apis.cmdb.framework_documents import category_document, object_document, type_document
+from tenantgrid.apis.cmdb.object_view import RenderContext
 from tenantgrid.db.affinity import TenantConnections
 from tenantgrid.db.execute import database_errors
 from tenantgrid.tenancy.names import quote_ident
@@ -86,6 +87,14 @@ class FrameworkStore:
     async def all_types(self) -> dict[int, dict[str, Any]]:
         rows = await self._rows(f"SELECT row_to_json(t)::text FROM {self.types} t")
         return {r["public_id"]: type_document(r) for r in rows}
+
+    async def types_with_acl(self, conn: Any = None) -> list[dict[str, Any]]:
+        """`{public_id, acl}` of the types whose acl is activated: the only ones an acl can restrict."""
+        return await self._rows(
+            f"SELECT json_build_object('public_id', public_id, 'acl', acl)::text FROM {self.types} "
+            "WHERE acl->'activated' = 'true'::jsonb",
+            conn=conn,
+        )
 
     async def count_objects(self, type_id: int, conn: Any = None) -> int:
         with database_errors():
@@ -157,41 +166,60 @@ class FrameworkStore:
             )
         return [r[0] for r in records]
 
+    def _referenced(self, source: str, where: str = "true") -> str:
+        """`SELECT * FROM objects` for the objects that the `ref` fields (by their type's definition)
+        of the objects in `source` (aliased `s`) point at; a value that is no id matches nothing."""
+        return (
+            f"SELECT * FROM {self.objects} WHERE public_id IN ("
+            "SELECT CASE WHEN f->>'value' ~ '^[0-9]{1,18}$' THEN (f->>'value')::bigint END "
+            f"FROM {source} JOIN {self.types} st ON st.public_id = s.type_id, "
+            "jsonb_array_elements(CASE jsonb_typeof(s.fields) WHEN 'array' THEN s.fields ELSE '[]' END) f, "
+            "jsonb_array_elements(CASE jsonb_typeof(st.fields) WHEN 'array' THEN st.fields ELSE '[]' END) d "
+            f"WHERE {where} AND d->>'type' = 'ref' AND d->>'name' = f->>'name' "
+            "AND jsonb_typeof(f->'value') = 'number')"
+        )
+
     async def render_context(
-        self, type_ids: Sequence[int], user_ids: Sequence[int | None]
-    ) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
-        """The types of some objects, and the names of their users and of those types' authors, in
-        one round trip (rendering a page of objects costs this one statement)."""
+        self, type_ids: Sequence[int], user_ids: Sequence[int | None], object_ids: Sequence[int] = ()
+    ) -> RenderContext:
+        """The types of some objects, the objects their ref fields point at (with those objects'
+        types), and the names of their users and of their types' authors, in one round trip
+        (rendering a page of objects costs this one statement)."""
         users = sorted({i for i in user_ids if isinstance(i, int)})
         with database_errors():
             record = await self.pool.fetchrow(
-                f"SELECT (SELECT json_agg(t)::text FROM {self.types} t WHERE t.public_id = ANY($1::bigint[])), "
+                f"WITH r AS ({self._referenced(f'{self.objects} s', 's.public_id = ANY($3::bigint[])')}) "
+                f"SELECT (SELECT json_agg(t)::text FROM {self.types} t WHERE t.public_id = ANY($1::bigint[]) "
+                "OR t.public_id IN (SELECT type_id FROM r)), "
                 f"(SELECT json_object_agg(u.public_id, u.user_name)::text FROM {self.users} u "
                 f"WHERE u.public_id = ANY($2::bigint[]) OR u.public_id IN "
-                f"(SELECT author_id FROM {self.types} WHERE public_id = ANY($1::bigint[])))",
+                f"(SELECT author_id FROM {self.types} WHERE public_id = ANY($1::bigint[]))), "
+                "(SELECT json_agg(r)::text FROM r)",
                 list(type_ids),
                 users,
+                list(object_ids),
             )
-        return _render_context(record[0], record[1]) if record else ({}, {})
+        return _render_context(*record) if record else RenderContext({}, {}, {})
 
-    async def object_to_render(
-        self, public_id: int
-    ) -> tuple[dict[str, Any] | None, dict[int, dict[str, Any]], dict[int, str]]:
-        """One object with its type and the names of its users, in one round trip."""
+    async def object_to_render(self, public_id: int) -> tuple[dict[str, Any] | None, RenderContext]:
+        """One object with its type, the objects its ref fields point at (and their types), and the
+        names of its users, in one round trip."""
         with database_errors():
             record = await self.pool.fetchrow(
-                f"SELECT row_to_json(o)::text, "
-                f"(SELECT json_agg(t)::text FROM {self.types} t WHERE t.public_id = o.type_id), "
+                f"WITH o AS (SELECT * FROM {self.objects} WHERE public_id = $1), "
+                f"r AS ({self._referenced('o s')}) "
+                "SELECT (SELECT row_to_json(o)::text FROM o), "
+                f"(SELECT json_agg(t)::text FROM {self.types} t "
+                "WHERE t.public_id IN (SELECT type_id FROM o UNION ALL SELECT type_id FROM r)), "
                 f"(SELECT json_object_agg(u.public_id, u.user_name)::text FROM {self.users} u "
-                f"WHERE u.public_id IN (o.author_id, o.editor_id, "
-                f"(SELECT author_id FROM {self.types} WHERE public_id = o.type_id))) "
-                f"FROM {self.objects} o WHERE o.public_id = $1",
+                "WHERE u.public_id IN (SELECT author_id FROM o UNION ALL SELECT editor_id FROM o "
+                f"UNION ALL SELECT author_id FROM {self.types} WHERE public_id IN (SELECT type_id FROM o))), "
+                "(SELECT json_agg(r)::text FROM r)",
                 public_id,
             )
-        if record is None:
-            return None, {}, {}
-        types, users = _render_context(record[1], record[2])
-        return object_document(orjson.loads(record[0])), types, users
+        if record is None or record[0] is None:
+            return None, RenderContext({}, {}, {})
+        return object_document(orjson.loads(record[0])), _render_context(record[1], record[2], record[3])
 
     async def user_names(self, ids: Sequence[int | None], conn: Any = None) -> dict[int, str]:
         wanted = sorted({i for i in ids if isinstance(i, int)})
@@ -225,8 +253,9 @@ class FrameworkStore:
         rows = await self._write_type(
             f"UPDATE {self.types} SET name = $1, label = $2, description = $3, active = $4, author_id = $5, "
             "fields = $6::jsonb, render_meta = $7::jsonb, acl = $8::jsonb, extra = $9::jsonb, "
-            "editor_id = $10, last_edit_time = now() WHERE public_id = $11 RETURNING row_to_json(cmdb_types)::text",
-            [*args, editor_id, public_id],
+            "editor_id = $10, last_edit_time = now(), version = $12 WHERE public_id = $11 "
+            "RETURNING row_to_json(cmdb_types)::text",
+            [*args, editor_id, public_id, columns["version"]],
         )
         return type_document(rows[0]) if rows else None
 
@@ -388,8 +417,13 @@ class FrameworkStore:
             )
         return None if row is None else bool(row[0])
 
-    async def delete_objects(self, ids: Sequence[int]) -> list[dict[str, Any]]:
-        """All or nothing: an id that does not exist is a 404 and nothing is deleted."""
+    async def delete_objects(
+        self,
+        ids: Sequence[int],
+        allowed: Callable[[Any, list[dict[str, Any]]], Awaitable[None]] | None = None,
+    ) -> list[dict[str, Any]]:
+        """All or nothing: an id that does not exist is a 404 and nothing is deleted; `allowed` sees
+        the deleted rows inside the transaction, and an error it raises undoes the delete."""
         async with self.transaction() as conn:
             rows = await self._rows(
                 f"DELETE FROM {self.objects} WHERE public_id = ANY($1::bigint[]) "
@@ -402,6 +436,8 @@ class FrameworkStore:
                 raise failures.not_found(
                     f"No object with public_id {', '.join(map(str, missing))}; nothing was deleted"
                 )
+            if allowed is not None:
+                await allowed(conn, rows)
         return [object_document(r) for r in sorted(rows, key=lambda r: r["public_id"])]
 
 
@@ -418,9 +454,8 @@ async def _transaction(pool: TenantConnections) -> AsyncIterator[asyncpg.Connect
             yield conn
 
 
-def _render_context(
-    types_json: str | None, users_json: str | None
-) -> tuple[dict[int, dict[str, Any]], dict[int, str]]:
+def _render_context(types_json: str | None, users_json: str | None, refs_json: str | None) -> RenderContext:
     types = {t["public_id"]: type_document(t) for t in orjson.loads(types_json or "[]")}
     users = {int(k): v for k, v in orjson.loads(users_json or "{}").items()}
-    return types, users
+    refs = {r["public_id"]: object_document(r) for r in orjson.loads(refs_json or "[]")}
+    return RenderContext(types, users, refs)

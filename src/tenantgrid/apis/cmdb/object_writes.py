@@ -11,21 +11,24 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantgrid.apis.cmdb import failures
+from tenantgrid.apis.cmdb import acl, failures
 from tenantgrid.apis.cmdb.clean import cleaned_fields, is_unclean
 from tenantgrid.apis.cmdb.context import Ctx, context, json_body, json_object, path_id
 from tenantgrid.apis.cmdb.envelope import item_url, now_text, own_url
+from tenantgrid.apis.cmdb.field_patterns import PatternCheck, check_patterns
 from tenantgrid.apis.cmdb.field_values import (
     RefCheck,
     check_refs,
     check_required,
     check_values,
     merge_fields,
+    pattern_checks,
     referenced_ids,
 )
 from tenantgrid.apis.cmdb.framework_store import FrameworkStore
 from tenantgrid.apis.cmdb.invalid import invalid
 from tenantgrid.apis.cmdb.object_body import parse_object_body
+from tenantgrid.apis.cmdb.object_reads import existing_object
 from tenantgrid.apis.cmdb.render import empty_response, json_response
 from tenantgrid.apis.cmdb.versions import next_version
 from tenantgrid.http.integers import parse_bigint
@@ -48,9 +51,14 @@ async def _type_of(store: FrameworkStore, conn: Any, type_id: int) -> dict[str, 
     return type_
 
 
-async def _check_refs(store: FrameworkStore, conn: Any, checks: list[RefCheck]) -> None:
+async def _check_in_database(
+    store: FrameworkStore, conn: Any, checks: list[RefCheck], patterns: list[PatternCheck]
+) -> None:
+    """What needs the database: refs to existing objects, and `regex` patterns (bounded in time)."""
     if checks:
         check_refs(checks, await store.object_types(referenced_ids(checks), conn))
+    if patterns:
+        await check_patterns(conn, patterns)
 
 
 async def insert_object(request: Request) -> Response:
@@ -60,9 +68,10 @@ async def insert_object(request: Request) -> Response:
     store = FrameworkStore.of(ctx)
     async with store.transaction() as conn:
         type_ = await _type_of(store, conn, values["type_id"])
+        acl.require(ctx.caller, [type_], acl.CREATE)
         checks = check_values(type_["fields"], values["fields"])
         check_required(type_["fields"], values["fields"])
-        await _check_refs(store, conn, checks)
+        await _check_in_database(store, conn, checks, pattern_checks(type_["fields"], values["fields"]))
         public_id = await store.insert_object(
             conn,
             {
@@ -111,12 +120,20 @@ async def update_object(request: Request) -> Response:
         stored = found[0]
         type_id = values.get("type_id", stored["type_id"])
         type_ = await _type_of(store, conn, type_id)
+        if type_id != stored["type_id"]:
+            # Moving an object to another type: it leaves the old type and is created in the new.
+            acl.require(ctx.caller, [type_], acl.CREATE)
+            old_type = await store.type_(stored["type_id"], conn)
+            acl.require(ctx.caller, [old_type] if old_type else [], acl.UPDATE)
+        else:
+            acl.require(ctx.caller, [type_], acl.UPDATE)
         sent = values.get("fields", [])
         merged = merge_fields(stored["fields"], sent)
         # A new type: every value must fit it, not only the ones sent.
-        checks = check_values(type_["fields"], merged if type_id != stored["type_id"] else sent)
+        checked = merged if type_id != stored["type_id"] else sent
+        checks = check_values(type_["fields"], checked)
         check_required(type_["fields"], merged)
-        await _check_refs(store, conn, checks)
+        await _check_in_database(store, conn, checks, pattern_checks(type_["fields"], checked))
         updated = await store.update_object(
             conn,
             public_id,
@@ -148,15 +165,18 @@ async def _bulk_update(ctx: Ctx, request: Request, ids: list[int]) -> Response:
                 f"No object with public_id {', '.join(map(str, missing))}; nothing was changed"
             )
         types = await store.types_by_id(sorted({o["type_id"] for o in objects}), conn)
+        acl.require(ctx.caller, types.values(), acl.UPDATE)
         checks: list[RefCheck] = []
+        patterns: list[PatternCheck] = []
         plans = []
         for obj in objects:
             type_fields = types[obj["type_id"]]["fields"]
             merged = merge_fields(obj["fields"], sent)
             checks.extend(check_values(type_fields, sent))
+            patterns.extend(pattern_checks(type_fields, sent))
             check_required(type_fields, merged)
             plans.append((obj, merged))
-        await _check_refs(store, conn, checks)
+        await _check_in_database(store, conn, checks, patterns)
         for obj, merged in plans:
             results.append(
                 await store.update_object(
@@ -180,6 +200,8 @@ async def set_object_state(request: Request) -> Response:
     state = await json_body(request)
     if not isinstance(state, bool):
         raise invalid("the body must be a bare JSON boolean: true or false")
+    if ctx.caller.acl_group is not None:
+        await existing_object(ctx, request, acl.UPDATE)
     previous = await FrameworkStore.of(ctx).set_state(public_id, state, ctx.caller.user_id)
     if previous is None:
         raise failures.not_found(f"Object {public_id} not found")
@@ -198,6 +220,7 @@ async def clean_objects(request: Request) -> Response:
         type_ = await store.type_(type_id, conn)
         if type_ is None:
             raise failures.not_found(f"Type {type_id} not found")
+        acl.require(ctx.caller, [type_], acl.UPDATE)
         for obj in await store.objects_of_type(type_id, conn):
             if is_unclean(type_["fields"], obj["fields"]):
                 results.append(
@@ -232,6 +255,12 @@ async def delete_objects(request: Request) -> Response:
     `{"successfully": [true, ...]}`; an unknown id is a 404 and deletes nothing."""
     ctx = await context(request, DELETE)
     ids = path_ids(request)
-    await FrameworkStore.of(ctx).delete_objects(ids)
+    store = FrameworkStore.of(ctx)
+
+    async def allowed(conn: Any, deleted: list[dict[str, Any]]) -> None:
+        types = await store.types_by_id(sorted({o["type_id"] for o in deleted}), conn)
+        acl.require(ctx.caller, types.values(), acl.DELETE)
+
+    await store.delete_objects(ids, allowed if ctx.caller.acl_group is not None else None)
     bulk = "," in request.path_params["public_id"] or "/delete/" in request.url.path
     return json_response(request, {"successfully": [True] * len(ids)} if bulk else True)

@@ -1,7 +1,9 @@
 """`/rest/types/`: object types (list, one, POST, PUT/PATCH, DELETE) and `/types/{id}/count_objects`.
 
-A PUT or PATCH updates the stored type with the body's keys (keys left out keep their value) and
-checks the whole result. Deleting a type that still has objects is refused (409).
+A PUT or PATCH updates the stored type with the body's keys (keys left out keep their value),
+checks the whole result and bumps the type's version (`versions.next_type_version`). A field's
+`regex` must be one Postgres compiles (`field_patterns`). Deleting a type that still has objects is
+refused (409).
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from tenantgrid.apis.cmdb.envelope import (
     single_response,
     update_response,
 )
+from tenantgrid.apis.cmdb.field_patterns import check_definitions
 from tenantgrid.apis.cmdb.framework_documents import type_document
 from tenantgrid.apis.cmdb.framework_store import FrameworkStore
 from tenantgrid.apis.cmdb.listing import list_documents
 from tenantgrid.apis.cmdb.render import json_response
 from tenantgrid.apis.cmdb.routes import Endpoint, Operation
 from tenantgrid.apis.cmdb.type_definition import validate_type
+from tenantgrid.apis.cmdb.versions import next_type_version
 from tenantgrid.query.dialects.mongo import Document, parse_list
 
 MODEL = "Type"
@@ -84,7 +88,10 @@ async def insert_type(request: Request) -> Response:
     columns = validate_type(body)
     if columns["author_id"] is None:
         columns["author_id"] = ctx.caller.user_id
-    created = await FrameworkStore.of(ctx).insert_type(columns)
+    store = FrameworkStore.of(ctx)
+    async with store.transaction() as conn:
+        await check_definitions(conn, columns["fields"])
+    created = await store.insert_type(columns)
     return insert_response(
         request, created["public_id"], created, MODEL, item_url(request, created["public_id"])
     )
@@ -97,7 +104,12 @@ async def update_type(request: Request) -> Response:
     if "public_id" in body and body["public_id"] != public_id:
         raise failures.bad_request("'public_id' in the body differs from the URL's", "public_id")
     columns = validate_type({**stored, **body})
-    updated = await FrameworkStore.of(ctx).update_type(public_id, columns, ctx.caller.user_id)
+    version = next_type_version(stored.get("version"), validate_type(stored), columns)
+    async with FrameworkStore.of(ctx).transaction() as conn:
+        await check_definitions(conn, columns["fields"])
+    updated = await FrameworkStore.of(ctx).update_type(
+        public_id, {**columns, "version": version}, ctx.caller.user_id
+    )
     if updated is None:
         raise failures.not_found(f"Type {public_id} not found")
     return update_response(request, updated, MODEL, own_url(request))
