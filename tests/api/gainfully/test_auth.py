@@ -42,6 +42,13 @@ def test_each_form_of_the_key(
         ({"Authorization": ""}, "not_authenticated", "Authentication credentials were not provided."),
         ({"Authorization": "tg_sk_" + "A" * 43}, "authentication_failed", "Invalid API key."),
         ({"Authorization": "Basic YTpi"}, "authentication_failed", "Invalid API key."),
+        # no users here: a Bearer JWT, or a scheme word alone, is a bad key
+        (
+            {"Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2ln"},
+            "authentication_failed",
+            "Invalid API key.",
+        ),
+        ({"Authorization": "Bearer"}, "authentication_failed", "Invalid API key."),
         ({"Api-Key": "nonsense"}, "authentication_failed", "Invalid API key."),
     ],
 )
@@ -69,6 +76,12 @@ def test_publishable_and_mixed_keys_are_refused(
     assert "secret key" in response.json()["detail"]
     response = client.get(
         "/v1.0/content/", headers={"Authorization": one.secret_key, "Api-Key": two.secret_key}
+    )
+    assert response.status_code == 401
+    assert response.json()["detail"] == "The request carries two different API keys."
+    response = client.get(
+        "/v1.0/content/",
+        headers={"Api-Key": one.secret_key, "Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2ln"},
     )
     assert response.status_code == 401
     assert response.json()["detail"] == "The request carries two different API keys."

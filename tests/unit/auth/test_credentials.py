@@ -30,6 +30,12 @@ def read(*pairs: tuple[str, str]) -> Credentials:
         ([("Authorization", f"Bearer {SK}")], SK, None),
         ([("Authorization", f"bearer {PK}")], PK, None),
         ([("Authorization", f"  Bearer   {PK}  ")], PK, None),
+        # the whole Authorization value, when it is shaped like a key (Gainfully's seed sends it so)
+        ([("Authorization", SK)], SK, None),
+        ([("Authorization", f"  {PK}  ")], PK, None),
+        ([("Authorization", SK), ("apikey", SK)], SK, None),
+        ([("Authorization", "tg_sk_short")], "tg_sk_short", None),  # a key to look up, and refuse
+        ([("apikey", PK), ("Authorization", JWT)], PK, None),  # a JWT needs its Bearer
         ([("apikey", PK), ("Authorization", f"Bearer {JWT}")], PK, JWT),
         ([("Api-Key", PK), ("Authorization", f"Bearer {JWT}")], PK, JWT),
         ([("apikey", PK), ("Authorization", f"Bearer {PK}")], PK, None),
@@ -60,6 +66,8 @@ def test_reads(pairs: list[tuple[str, str]], key: str | None, bearer: str | None
         [("Api-Key", PK), ("Authorization", f"Bearer {SK}")],
         [("apikey", SK), ("apikey", OTHER)],
         [("Authorization", f"Bearer {SK}"), ("Authorization", f"Bearer {OTHER}")],
+        [("apikey", PK), ("Authorization", SK)],
+        [("Authorization", SK), ("Authorization", f"ApiKey {OTHER}")],
         [("apikey", PK), ("Authorization", f"Bearer {JWT}"), ("Authorization", f"Bearer {JWT}x")],
     ],
 )
@@ -70,6 +78,26 @@ def test_conflicts(pairs: list[tuple[str, str]]) -> None:
 def test_repeating_the_same_key_is_no_conflict() -> None:
     credentials = read(("apikey", SK), ("apikey", SK), ("Authorization", f"Bearer {SK}"))
     assert (credentials.key, credentials.conflicting_keys) == (SK, False)
+
+
+@pytest.mark.parametrize(
+    ("pairs", "unread"),
+    [
+        ([("Authorization", "Basic dXNlcjpwYXNz")], True),
+        ([("Authorization", "Bearer")], True),
+        ([("Authorization", "ApiKey  ")], True),
+        ([("Authorization", JWT)], True),
+        ([("Authorization", "Basic dXNlcjpwYXNz"), ("apikey", SK)], True),
+        ([("Authorization", "")], False),
+        ([("Authorization", "   ")], False),
+        ([("Authorization", SK)], False),
+        ([("Authorization", f"Bearer {JWT}")], False),
+        ([("Authorization", f"ApiKey {SK}")], False),
+        ([("apikey", "anything")], False),
+    ],
+)
+def test_an_authorization_in_no_known_form_is_noted(pairs: list[tuple[str, str]], unread: bool) -> None:
+    assert read(*pairs).unread_authorization is unread
 
 
 def test_a_plain_mapping_works_too() -> None:

@@ -1,5 +1,6 @@
-"""What every CMDB handler starts from: the authenticated caller, its tenant's schema and pool,
-and the request's path ids, integer parameters and JSON body, each refused in the CMDB's words."""
+"""What every CMDB handler starts from: the authenticated caller with its tenant's schema and pool
+(`TenantRequest`), and the request's path ids, integer parameters and JSON body, each refused in the
+CMDB's words."""
 
 from __future__ import annotations
 
@@ -12,30 +13,14 @@ from starlette.requests import Request
 from tenantgrid.apis.cmdb import failures
 from tenantgrid.apis.cmdb.auth import Caller, authenticate
 from tenantgrid.apis.postgrest.payload import read_body
-from tenantgrid.db.affinity import TenantConnections
 from tenantgrid.http.integers import parse_bigint
 from tenantgrid.runtime import Runtime
-from tenantgrid.tenancy.names import quote_ident
+from tenantgrid.tenancy.tenant_request import TenantRequest
 
 
 @dataclass(frozen=True, slots=True)
-class Ctx:
-    request: Request
-    runtime: Runtime
+class Ctx(TenantRequest):
     caller: Caller
-
-    @property
-    def schema(self) -> str:
-        return self.caller.tenant.schema
-
-    @property
-    def s(self) -> str:
-        """The tenant's schema, quoted for SQL text: `f"SELECT ... FROM {ctx.s}.users"`."""
-        return quote_ident(self.caller.tenant.schema)
-
-    @property
-    def pool(self) -> TenantConnections:
-        return self.runtime.pools.for_schema(self.caller.tenant.schema)
 
     def require(self, right: str) -> None:
         self.caller.require(right)
@@ -46,7 +31,7 @@ async def context(request: Request, right: str | None = None) -> Ctx:
     caller = await authenticate(request)
     if right is not None:
         caller.require(right)
-    return Ctx(request, request.app.state.runtime, caller)
+    return Ctx(request, request.app.state.runtime, caller.tenant, caller)
 
 
 def path_id(request: Request, what: str, name: str = "public_id") -> int:

@@ -1,5 +1,6 @@
-"""What every Gridly handler starts from: the authenticated caller, its tenant's schema and pool, and
-the request's JSON body, each refused in Gridly's words.
+"""What every Gridly handler starts from: the authenticated caller with its tenant's schema, pool and
+queries (`TenantRequest`), the views it may see, and the request's JSON body, each refused in Gridly's
+words.
 
     ctx = await context(request)
     view = await ctx.view(request.path_params["viewId"])     # 404 unless the caller sees it
@@ -8,8 +9,6 @@ the request's JSON body, each refused in Gridly's words.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,50 +20,14 @@ from tenantgrid.apis.gridly import failures
 from tenantgrid.apis.gridly.auth import Caller, authenticate
 from tenantgrid.apis.gridly.views_store import View, load_view
 from tenantgrid.apis.postgrest.payload import read_body
-from tenantgrid.db.affinity import TenantConnections
 from tenantgrid.db.execute import database_errors
 from tenantgrid.runtime import Runtime
-from tenantgrid.tenancy.names import quote_ident
+from tenantgrid.tenancy.tenant_request import TenantRequest
 
 
 @dataclass(frozen=True, slots=True)
-class Ctx:
-    request: Request
-    runtime: Runtime
+class Ctx(TenantRequest):
     caller: Caller
-
-    @property
-    def schema(self) -> str:
-        return self.caller.tenant.schema
-
-    @property
-    def s(self) -> str:
-        """The tenant's schema, quoted for SQL text: `f"SELECT ... FROM {ctx.s}.gridly_grids"`."""
-        return quote_ident(self.caller.tenant.schema)
-
-    @property
-    def pool(self) -> TenantConnections:
-        return self.runtime.pools.for_schema(self.caller.tenant.schema)
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        """A connection in a transaction (committed when the block ends, rolled back on an error);
-        database failures leave as their API errors."""
-        with database_errors():
-            async with self.pool.acquire() as conn, conn.transaction():
-                yield conn
-
-    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        with database_errors():
-            return await self.pool.fetch(sql, *args)
-
-    async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
-        with database_errors():
-            return await self.pool.fetchrow(sql, *args)
-
-    async def fetchval(self, sql: str, *args: Any) -> Any:
-        with database_errors():
-            return await self.pool.fetchval(sql, *args)
 
     async def view(self, view_id: str, conn: asyncpg.Connection | None = None) -> View:
         """The view with its columns; 404 (the seed's) when it does not exist or the key may not see it."""
@@ -85,7 +48,7 @@ class Ctx:
 async def context(request: Request) -> Ctx:
     """Authenticate (401)."""
     caller = await authenticate(request)
-    return Ctx(request, request.app.state.runtime, caller)
+    return Ctx(request, request.app.state.runtime, caller.tenant, caller)
 
 
 async def json_body(request: Request) -> Any:
