@@ -32,7 +32,6 @@ import setup
 from sqlalchemy import text
 
 from tenantgrid.db.engine import create_engine
-from tenantgrid.db.url import with_database
 from tenantgrid.settings import Settings
 from tenantgrid.tenancy.control import Control
 from tenantgrid.tenancy.inventory import inventory
@@ -98,33 +97,6 @@ def figures(values: list[float]) -> dict[str, float]:
 
 def database_name(label: str) -> str:
     return DATABASE.format(label=re.sub(r"[^a-z0-9_]", "_", label.lower()))[:63]
-
-
-async def fresh_database(cluster_url: str, name: str) -> str:
-    conn = await asyncpg.connect(cluster_url)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    return with_database(cluster_url, name)
-
-
-async def existing_database(cluster_url: str, name: str) -> str | None:
-    conn = await asyncpg.connect(cluster_url)
-    try:
-        found = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-    finally:
-        await conn.close()
-    return with_database(cluster_url, name) if found else None
-
-
-async def drop_database(cluster_url: str, name: str) -> None:
-    conn = await asyncpg.connect(cluster_url)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    finally:
-        await conn.close()
 
 
 async def provision(
@@ -334,8 +306,8 @@ def run(args: Any, log: Callable[[str], None]) -> int:
     log(f"starting the bench's embedded PostgreSQL in {data_dir}")
     cluster = setup.start_cluster(data_dir)
     name = database_name(args.label)
-    kept = asyncio.run(existing_database(cluster, name)) if args.reuse_database else None
-    url = kept or asyncio.run(fresh_database(cluster, name))
+    kept = asyncio.run(setup.existing_database(cluster, name)) if args.reuse_database else None
+    url = kept or asyncio.run(setup.fresh_database(cluster, name))
     os.environ["TENANTGRID_DATABASE_URL"] = url
     settings = Settings()
     started_at = datetime.datetime.now().astimezone()
@@ -412,7 +384,7 @@ def run(args: Any, log: Callable[[str], None]) -> int:
     finally:
         if not args.keep_database:
             try:
-                asyncio.run(drop_database(cluster, database_name(args.label)))
+                asyncio.run(setup.drop_database(cluster, database_name(args.label)))
             except Exception as exc:  # the cluster may already be down (Ctrl-C reaches it too)
                 log(f"could not drop the fleet database: {exc}")
 

@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -140,25 +140,29 @@ def start_cluster(data_dir: Path) -> str:
     return start_embedded(data_dir)
 
 
-async def fresh_database(cluster_url: str) -> str:
-    """Drop and recreate the bench database; return its URL."""
+@contextlib.asynccontextmanager
+async def _cluster(cluster_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to the cluster's maintenance database, for creating and dropping databases."""
     conn = await asyncpg.connect(cluster_url)
     try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {DATABASE}")
+        yield conn
     finally:
         await conn.close()
-    return with_database(cluster_url, DATABASE)
 
 
-async def existing_database(cluster_url: str) -> str | None:
-    """The bench database's URL if it exists (for --reuse-database), else None."""
-    conn = await asyncpg.connect(cluster_url)
-    try:
-        found = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE)
-    finally:
-        await conn.close()
-    return with_database(cluster_url, DATABASE) if found else None
+async def fresh_database(cluster_url: str, name: str = DATABASE) -> str:
+    """Drop and recreate a bench database (the load bench's, or one of bench/fleet.py's); its URL."""
+    async with _cluster(cluster_url) as conn:
+        await conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {quote_ident(name)}")
+    return with_database(cluster_url, name)
+
+
+async def existing_database(cluster_url: str, name: str = DATABASE) -> str | None:
+    """A bench database's URL if it exists (for --reuse-database), else None."""
+    async with _cluster(cluster_url) as conn:
+        found = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+    return with_database(cluster_url, name) if found else None
 
 
 def saved_provisioning(data_dir: Path, tenants: int, rows: int) -> Provisioning | None:
@@ -185,12 +189,9 @@ def forget_provisioning(data_dir: Path) -> None:
     (data_dir / PROVISIONED).unlink(missing_ok=True)
 
 
-async def drop_database(cluster_url: str) -> None:
-    conn = await asyncpg.connect(cluster_url)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    finally:
-        await conn.close()
+async def drop_database(cluster_url: str, name: str = DATABASE) -> None:
+    async with _cluster(cluster_url) as conn:
+        await conn.execute(f"DROP DATABASE IF EXISTS {quote_ident(name)} WITH (FORCE)")
 
 
 async def provision(

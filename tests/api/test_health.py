@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -20,7 +22,8 @@ from tenantgrid.db.url import with_database
 from tenantgrid.settings import Settings
 from tests.conftest import throwaway_database
 
-READY = {"status": "ok", "checks": {"startup": "ok", "catalog": "ok", "database": "ok", "migrations": "ok"}}
+CHECKS_OK = {"startup": "ok", "catalog": "ok", "pool": "ok", "database": "ok", "migrations": "ok"}
+READY = {"status": "ok", "checks": CHECKS_OK}
 
 
 def _admin(database_url: str, *statements: str) -> None:
@@ -76,6 +79,7 @@ def test_database_gone_answers_503_json_and_live_stays_200(
                         "checks": {
                             "startup": "ok",
                             "catalog": "ok",
+                            "pool": "ok",
                             "database": "unreachable",
                             "migrations": "unknown",
                         },
@@ -107,3 +111,62 @@ def test_schema_behind_the_code_is_not_ready(own_database: tuple[Settings, str])
         assert response.status_code == 503
         assert response.json()["checks"]["migrations"] == "not at head"
         assert client.get("/live").status_code == 200
+
+
+def _hold_every_connection(client: TestClient, seconds: float) -> list[Future[None]]:
+    """Requests' stand-ins: each takes a connection (a key of its own, under the tenant limit), runs
+    a statement on it and keeps it for `seconds`; returns once the whole pool is busy."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    pool = runtime.pools.pool
+    assert client.portal is not None
+
+    async def hold(key: str) -> None:
+        async with pool.acquire(key) as connection:
+            await connection.fetchval("SELECT 1")
+            await asyncio.sleep(seconds)
+
+    holders = [client.portal.start_task_soon(hold, f"holder{i}") for i in range(pool.size)]
+    for _ in range(200):
+        if client.portal.call(pool.stats).in_use == pool.size:
+            return holders
+        client.portal.call(asyncio.sleep, 0.01)
+    raise AssertionError("the pool never saturated")
+
+
+def test_a_saturated_pool_is_ready_and_says_so(own_database: tuple[Settings, str], database_url: str) -> None:
+    """Every connection busy used to read as `"database": "timeout"` (503) after 2 s: the probe
+    queued behind the requests. Now it runs on a connection of its own, answers at once, and says
+    the pool is saturated (200: load is no reason to leave the rotation). A database that is gone
+    still answers 503, saturated or not."""
+    settings, name = own_database
+    settings = settings.model_copy(update={"pool_size": 2, "pool_timeout": 10.0})
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        holders = _hold_every_connection(client, 3.0)
+        started = time.monotonic()
+        response = client.get("/ready")
+        assert time.monotonic() - started < 1.5
+        assert (response.status_code, response.json()) == (
+            200,
+            {"status": "ok", "checks": CHECKS_OK | {"pool": "saturated"}},
+        )
+        for holder in holders:
+            holder.result(timeout=10)
+        assert client.get("/ready").json() == READY
+
+        holders = _hold_every_connection(client, 3.0)
+        _admin(
+            database_url,
+            f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false',
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
+        )
+        try:
+            response = client.get("/ready")
+            assert (response.status_code, response.json()["checks"]) == (
+                503,
+                CHECKS_OK | {"pool": "saturated", "database": "unreachable", "migrations": "unknown"},
+            )
+        finally:
+            _admin(database_url, f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+        for holder in holders:
+            holder.result(timeout=10)
+        assert client.get("/ready").json() == READY

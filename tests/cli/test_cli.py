@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 
@@ -481,3 +483,37 @@ def test_drop_and_migrate_never_touch_the_template_or_control_schema(
         assert db.value("SELECT count(*) FROM public.things") > 0
     finally:
         db.fetch("DELETE FROM tenantgrid.tenants WHERE name = 'cli_evil'")
+
+
+SERVER_MODULES = ("uvicorn", "tenantgrid.cli.serve", "tenantgrid.http.metrics", "tenantgrid.app", "tqdm")
+REPORT_LOADED = (
+    "import atexit, sys; atexit.register(lambda: sys.stderr.write("
+    f"'LOADED=' + ','.join(m for m in {SERVER_MODULES!r} if m in sys.modules)))"
+)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "import runpy; runpy.run_module('tenantgrid.cli', run_name='__main__')",  # python -m tenantgrid.cli
+        "from tenantgrid.cli import main; main()",  # the `tenantgrid` entry point
+    ],
+    ids=["python-m", "entry-point"],
+)
+def test_a_tenants_command_does_not_import_the_server(start: str) -> None:
+    """Start-up cost: `tenants list` used to import uvicorn, the app and its metrics (via `serve`),
+    and the migration machinery, before doing anything. Each subcommand's module is now imported
+    when it runs, and both ways of starting the CLI still reach every subcommand."""
+    command = [sys.executable, "-c", f"{REPORT_LOADED}; {start}"]
+    listed = subprocess.run(
+        [*command, "tenants", "list", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "--exact" in listed.stdout
+    assert listed.stderr.strip().endswith("LOADED="), listed.stderr
+    # every subcommand is still listed, and `serve` still brings the server in
+    helped = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=60)
+    assert helped.returncode == 0, helped.stderr
+    commands = helped.stdout.split("Commands:")[1]
+    assert re.findall(r"^  (\w+) ", commands, re.MULTILINE) == ["keys", "serve", "tenants"]
+    assert "uvicorn" in helped.stderr

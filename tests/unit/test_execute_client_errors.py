@@ -12,7 +12,7 @@ import asyncpg.exceptions._base as asyncpg_base
 import pytest
 
 from tenantgrid.db.affinity import AffinityPool
-from tenantgrid.db.execute import Envelope, database_error, fetch_envelope, run_statements
+from tenantgrid.db.execute import Envelope, database_error, database_errors, fetch_envelope, run_statements
 from tenantgrid.errors import ApiError
 
 ONE = "SELECT NULL::bigint, 1, 'one'"
@@ -127,3 +127,43 @@ def test_every_asyncpg_client_error_is_mapped(exc: Exception, status: int, code:
     error = database_error(exc)
     assert error is not None
     assert (error.status, error.code) == (status, code)
+
+
+def test_a_closed_connection_is_told_by_its_state_not_by_asyncpgs_words(database_url: str) -> None:
+    """The pool, which holds the connection, decides whether a plain InterfaceError means "gone":
+    the words of the message do not (they used to: "closed", "closing", "released")."""
+
+    async def run() -> tuple[ApiError, ApiError]:
+        pool = AffinityPool(lambda: asyncpg.connect(database_url), size=1)
+        try:
+            # the connection closes under the request; asyncpg's words happen not to say so
+            with pytest.raises(ApiError) as gone, database_errors():
+                async with pool.acquire("t") as connection:
+                    connection.terminate()
+                    raise asyncpg.InterfaceError("cannot perform operation: unexpected state")
+            # the connection is open; the words say "closed", about something else
+            with pytest.raises(ApiError) as refused, database_errors():
+                async with pool.acquire("t") as connection:
+                    assert await connection.fetchval("SELECT 1") == 1
+                    raise asyncpg.InterfaceError(
+                        "cannot call PreparedStatement.fetch(): the prepared statement is closed"
+                    )
+            # refused inside a transaction: the pool then closes the connection itself (in doubt),
+            # which must not make it read as lost
+            with pytest.raises(ApiError) as refused_in_transaction, database_errors():
+                async with pool.acquire("t") as connection:
+                    await connection.execute("BEGIN")
+                    raise asyncpg.InterfaceError("cannot perform operation: another operation is in progress")
+            assert refused_in_transaction.value.message == "Database client error."
+            return gone.value, refused.value
+        finally:
+            await pool.close()
+
+    gone, refused = asyncio.run(run())
+    assert (gone.status, gone.code, gone.message) == (
+        503,
+        "PGRST001",
+        "Database client error. Retrying the connection.",
+    )
+    assert gone.details == "InterfaceError: cannot perform operation: unexpected state"
+    assert (refused.status, refused.code, refused.message) == (503, "PGRST001", "Database client error.")

@@ -574,3 +574,39 @@ def test_a_connect_that_times_out_is_unreachable_not_a_statement_timeout(
     error = asyncio.run(run())
     assert error is not None
     assert (error.status, error.code) == (503, "PGRST001")
+
+
+def test_the_per_key_limit_is_read_in_one_place(database_url: str) -> None:
+    """`limit(key)` is the one source of a key's limit: taking a connection, handing a freed one on
+    and the timeout's message all follow it (taking and handing on each read the table themselves,
+    so a per-tenant limit set through `limit` was ignored by both)."""
+
+    class SmallTenants(AffinityPool):
+        def limit(self, key: str) -> int:
+            return 1 if key.startswith("small") else super().limit(key)
+
+    async def run() -> tuple[int, int, str]:
+        pool = SmallTenants(lambda: asyncpg.connect(database_url), 4, spread=1, timeout=0.3)
+        release = asyncio.Event()
+        held: list[int] = []
+        try:
+            holder = asyncio.create_task(_hold(pool, "small", held, release))
+            await _until(lambda: len(held) == 1)
+            second = asyncio.create_task(_backend(pool, "small"))
+            await _until(lambda: pool.stats().waiting == 1)  # three connections idle, yet it waits
+            big = [asyncio.create_task(_hold(pool, "big", held, release)) for _ in range(2)]
+            await _until(lambda: len(held) == 3)  # the pool's own limit (4) still applies to others
+            release.set()
+            await asyncio.gather(holder, *big)
+            got = await asyncio.wait_for(second, 5)  # handed the freed connection
+            with pytest.raises(PoolTimeout) as timeout:
+                async with pool.acquire("small2"):
+                    await _backend(pool, "small2")
+            return got, len(set(held)), str(timeout.value)
+        finally:
+            await pool.close()
+
+    got, distinct, message = asyncio.run(run())
+    assert got > 0
+    assert distinct == 3
+    assert message == "this tenant's 1 concurrent connections stayed busy for 0.3 s"

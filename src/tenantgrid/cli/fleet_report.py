@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from tenantgrid.tenancy.fleet import MigrationResult
-from tenantgrid.tenancy.inventory import TenantInventory
+if TYPE_CHECKING:  # annotations only: `tenants list` need not import the migration machinery
+    from tenantgrid.tenancy.fleet import MigrationResult
+    from tenantgrid.tenancy.inventory import TenantInventory
 
 
 def list_table(records: Sequence[TenantInventory], head: str, exact: bool) -> str:

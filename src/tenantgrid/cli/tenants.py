@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
 from tenantgrid.cli.database import run_with_engine
 from tenantgrid.cli.fleet_report import list_table, migration_report, migration_summary
-from tenantgrid.tenancy.fleet import MigrationResult, migrate_tenants
 from tenantgrid.tenancy.inventory import inventory
 from tenantgrid.tenancy.migrate import head_revision
 from tenantgrid.tenancy.provision import create_tenant, drop_tenant
+
+if TYPE_CHECKING:
+    from tenantgrid.tenancy.fleet import MigrationResult
 
 
 @click.group()
@@ -79,6 +81,10 @@ def migrate(names: tuple[str, ...], all_: bool, jobs: int, dry_run: bool, as_jso
     """
     if bool(names) == all_:
         raise click.UsageError("give tenant NAMEs or --all")
+    # Only this command needs the progress bar and the process pool: imported here, not at start-up.
+    from tqdm import tqdm
+
+    from tenantgrid.tenancy.fleet import migrate_tenants
 
     async def work(engine, settings):  # type: ignore[no-untyped-def]
         with tqdm(

@@ -57,6 +57,15 @@ class PoolTimeout(Exception):
         """Whether the key was at its own limit (rather than the whole pool being busy)."""
 
 
+class ConnectionLost(asyncpg.InterfaceError):
+    """The request's connection closed under it (server restart, network, terminated backend).
+
+    asyncpg reports that, and an operation it refused on an open connection ("another operation is
+    in progress"), with the same plain `InterfaceError`, told apart only by its words. The pool
+    holds the connection, so it tells them apart by the connection's state instead, and re-raises
+    the first kind as this (`__cause__` is asyncpg's error)."""
+
+
 @dataclass(frozen=True, slots=True)
 class PoolStats:
     """A snapshot for gauges: connections in all, open, handed out, and requests waiting for one."""
@@ -148,6 +157,24 @@ class AffinityPool:
     def open_connections(self) -> int:
         return sum(1 for s in self._slots if s.connection is not None and not s.connection.is_closed())
 
+    def saturated(self) -> bool:
+        """Every connection is handed out: a request now waits for one (or times out)."""
+        return all(slot.busy for slot in self._slots)
+
+    @asynccontextmanager
+    async def dedicated(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection outside the pool, closed after use: for a probe that must not queue
+        behind the requests (readiness, when the pool is saturated)."""
+        connection = await self._connect()
+        try:
+            yield connection
+        finally:
+            try:
+                await connection.close(timeout=CLOSE_TIMEOUT_S)
+            except BaseException:
+                connection.terminate()
+                raise
+
     def stats(self) -> PoolStats:
         slots = self._slots
         return PoolStats(
@@ -171,7 +198,11 @@ class AffinityPool:
         try:
             yield connection
         except BaseException as exc:
+            # Judged before the release, which may close a connection in doubt itself.
+            lost = type(exc) is asyncpg.InterfaceError and connection.is_closed()
             await self._release(slot, isinstance(exc, INTERRUPTIONS))
+            if lost:
+                raise ConnectionLost(str(exc)) from exc
             raise
         await self._release(slot, False)
 
@@ -185,7 +216,7 @@ class AffinityPool:
 
     async def _take(self, key: str) -> _Slot:
         slots = self._slots
-        if self._in_use.get(key, 0) < self._limits.get(key, self._limit):
+        if self._in_use.get(key, 0) < self.limit(key):
             count = len(slots)
             first = self._first(key)
             # The key's ring, in order: its preferred connections, then the ones after them. Busy
@@ -302,7 +333,7 @@ class AffinityPool:
 
     def _eligible(self, waiter: _Waiter) -> bool:
         key = waiter.key
-        return self._in_use.get(key, 0) < self._limits.get(key, self._limit)
+        return self._in_use.get(key, 0) < self.limit(key)
 
     def _oldest_eligible(self) -> int | None:
         for i, waiter in enumerate(self._waiters):

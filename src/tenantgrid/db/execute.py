@@ -12,7 +12,7 @@ import asyncpg
 import asyncpg.exceptions._base
 
 from tenantgrid import errors
-from tenantgrid.db.affinity import PoolTimeout, TenantConnections
+from tenantgrid.db.affinity import ConnectionLost, PoolTimeout, TenantConnections
 
 log = logging.getLogger("tenantgrid.db")
 
@@ -43,29 +43,33 @@ def database_error(exc: BaseException) -> errors.ApiError | None:
         # out is a ConnectTimeout (db/pool.py), an OSError but no TimeoutError: unreachable, below.
         return errors.statement_timeout()
     if isinstance(exc, OSError | asyncpg.exceptions.ConnectionDoesNotExistError):
-        return errors.database_unreachable(f"{type(exc).__name__}: {exc}")
+        return errors.database_unreachable(_detail(exc))
     return None
 
 
 _CLIENT_ERRORS = (asyncpg.InterfaceError, asyncpg.InternalClientError)
 """asyncpg's own failures (not the server's): `InterfaceError` and its subclasses, `ProtocolError`,
 `OutdatedSchemaCacheError`. ConnectionDoesNotExistError is a PostgresError (08003), mapped above."""
-_GONE = ("closed", "closing", "released")
-"""Words of asyncpg's messages for a connection (or pool) that is no longer there to use."""
 
 
 def _client_error(exc: Exception) -> errors.ApiError:
-    detail = f"{type(exc).__name__}: {exc}"
+    # Classified by class, never by asyncpg's words: the pool re-raises a plain InterfaceError from
+    # a connection that closed under the request as ConnectionLost (affinity.py).
+    if isinstance(exc, ConnectionLost):
+        return errors.database_unreachable(_detail(exc.__cause__ or exc))
     # asyncpg's *other* DataError (the public one is Postgres's class 22): an argument it could
     # not encode for its parameter's type, i.e. the client's value.
     if isinstance(exc, asyncpg.exceptions._base.DataError):
         return errors.ApiError(400, "22P02", f"invalid input: {exc}")
-    if any(word in str(exc) for word in _GONE):
-        return errors.database_unreachable(detail)
     # Connection open but the driver refused (another operation in progress, a protocol surprise):
     # retryable for the client, and worth a look for us.
+    detail = _detail(exc)
     log.warning("database client error: %s", detail, exc_info=exc)
     return errors.database_client_error(detail)
+
+
+def _detail(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 @contextmanager
