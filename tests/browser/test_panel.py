@@ -1,7 +1,7 @@
 """The panel, /docs and the REST API in a real browser (Debian's chromium through Playwright) against a
 real server process: sign up, log in, the key in the keys menu, a row created and edited in the
 panel and seen through /rest/v1, a request run from /docs without pasting a key, logout; another
-tenant's rows never shown; a form without its CSRF token refused. Screenshots go to docs/screenshots/."""
+tenant's rows never shown; a form without its CSRF token refused. Screenshots: see panel.SCREENSHOTS."""
 
 from __future__ import annotations
 

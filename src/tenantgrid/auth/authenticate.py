@@ -46,14 +46,14 @@ class Authenticator:
         self.pool = pool
         self.settings = settings
         self.jwt_secret = jwt_secret
-        self._keys: BoundedCache[str, ScopedKeyEntry] = BoundedCache(KEY_CACHE_SIZE)
+        self._keys: BoundedCache[str, tuple[ScopedKeyEntry, float | None]] = BoundedCache(KEY_CACHE_SIZE)
+        """Known keys, each with its expiry (a Unix time; None: it never expires), so that a cached
+        session-bound key stops at its time, however long the cache keeps it."""
         self._unknown_keys: BoundedCache[str, None] = BoundedCache(UNKNOWN_KEY_CACHE_SIZE)
         self._generation: int | None = None
         self._checked_until = 0.0
         """Until this time.monotonic(), the key cache counts as current without asking."""
         self._tokens: BoundedCache[str, AccessClaims] = BoundedCache(TOKEN_CACHE_SIZE)
-        self._expiring: dict[str, float] = {}
-        """Cached keys that expire (session-bound ones), with their expiry as a Unix time."""
         control = quote_ident(settings.control_schema)
         self._key_sql = (
             f"SELECT t.id, t.name, t.schema_name, k.kind, k.views, extract(epoch FROM k.expires_at) "
@@ -105,9 +105,10 @@ class Authenticator:
             return None
         if time.monotonic() >= self._checked_until:
             await self._drop_keys_if_changed()
-        entry = self._keys.get(key)
-        if entry is not None:
-            if self._expiring and self._expiring.get(key, float("inf")) <= time.time():
+        cached = self._keys.get(key)
+        if cached is not None:
+            entry, expires_at = cached
+            if expires_at is not None and expires_at <= time.time():
                 return None
             return entry
         if key in self._unknown_keys:
@@ -120,9 +121,7 @@ class Authenticator:
             if entry is None:
                 self._unknown_keys.put(key, None)
             else:
-                self._keys.put(key, entry)
-                if row[5] is not None:
-                    self._expiring[key] = float(row[5])
+                self._keys.put(key, (entry, None if row[5] is None else float(row[5])))
         return entry
 
     async def _drop_keys_if_changed(self) -> None:
@@ -137,7 +136,6 @@ class Authenticator:
         if generation != self._generation:
             self._keys.clear()
             self._unknown_keys.clear()
-            self._expiring.clear()
             self._generation = generation
 
     def verify_token(self, token: str) -> AccessClaims:
