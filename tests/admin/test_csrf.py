@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from tenantgrid.settings import Settings
 from tenantgrid.tenancy.provision import ProvisionedTenant
-from tests.admin.panel import Browser, provision
+from tests.admin.panel import PASSWORD, Browser, provision
 from tests.conftest import Database
 
 FORMS = [
@@ -20,7 +20,7 @@ FORMS = [
     ("/admin/users/{user}/group", {"group_id": "1"}),
     ("/admin/users/{user}/deactivate", {}),
     ("/admin/users/{user}/reactivate", {}),
-    ("/admin/tenant/delete", {"confirm": "{schema}"}),
+    ("/admin/tenant/delete", {"confirm": "{schema}", "password": PASSWORD}),
 ]
 
 

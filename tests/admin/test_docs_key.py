@@ -10,8 +10,9 @@ from starlette.testclient import TestClient
 from tenantgrid.admin.session import DOCS_KEY_PURPOSE
 from tenantgrid.admin.signing import derive
 from tenantgrid.auth.keys import key_digest
+from tenantgrid.settings import Settings
 from tenantgrid.tenancy.provision import ProvisionedTenant
-from tests.admin.panel import Browser
+from tests.admin.panel import Browser, provision
 from tests.conftest import Database
 
 
@@ -108,3 +109,24 @@ def test_htmx_is_served_by_the_server(client: TestClient) -> None:
     login = Browser(client).get("/admin/login").text
     assert 'src="/admin/static/htmx.min.js"' in login
     assert "https://" not in login and "http://" not in login  # no CDN
+
+
+def test_a_demoted_admin_loses_it_at_their_next_panel_request(
+    client: TestClient, settings: Settings, db: Database
+) -> None:
+    """Demoted outside the panel (users.is_admin false): the panel refuses them, and now also revokes
+    the session, so the session's /docs key (a secret key) dies with it instead of living for a day."""
+    tenant = provision(settings)
+    browser, session, key = signed_in(client, tenant, db)
+    assert works(client, key) == 200
+    db.value(f'UPDATE "{tenant.schema}".users SET is_admin = false WHERE email = $1', tenant.email)
+    assert browser.get("/admin").status_code == 303
+    assert db.value(
+        "SELECT revoked_at IS NOT NULL FROM tenantgrid.auth_sessions WHERE id = $1::uuid", session
+    )
+    assert db.value(
+        "SELECT revoked_at IS NOT NULL FROM tenantgrid.api_keys WHERE session_id = $1::uuid", session
+    )
+    time.sleep(0.3)  # the suite's auth_cache_ttl
+    assert works(client, key) == 401
+    assert client.get("/rest/v1/things?limit=1", headers={"apikey": tenant.secret_key}).status_code == 200

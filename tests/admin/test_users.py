@@ -194,3 +194,24 @@ def test_unknown_users_are_404(admin: Browser, user_id: str) -> None:
     for action in ("deactivate", "reactivate"):
         assert admin.submit("/admin/users", f"/admin/users/{user_id}/{action}", {}).status_code == 404
     assert admin.submit("/admin/users", f"/admin/users/{user_id}/group", {"group_id": "1"}).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["on", "1", "true"])
+def test_the_admin_checkbox_checked(
+    admin: Browser, tenant: ProvisionedTenant, db: Database, value: str
+) -> None:
+    fields = {"email": f"admin-{value}@example.com", "password": PASSWORD, "group_id": "1", "is_admin": value}
+    assert admin.submit("/admin/users", "/admin/users", fields).status_code == 303
+    assert user_row(db, tenant, f"admin-{value}@example.com")["is_admin"] is True
+
+
+@pytest.mark.parametrize("value", ["false", "0", "off", "no", "yes", "2"])
+def test_the_admin_checkbox_takes_nothing_else(
+    admin: Browser, tenant: ProvisionedTenant, db: Database, value: str
+) -> None:
+    """`is_admin=false` made an admin once (any non-empty value did): now every other value is refused."""
+    fields = {"email": "maybe@example.com", "password": PASSWORD, "group_id": "2", "is_admin": value}
+    response = admin.submit("/admin/users", "/admin/users", fields)
+    assert response.status_code == 400
+    assert '<span class="field-error" data-field="is_admin">' in response.text
+    assert db.value(f'SELECT count(*) FROM "{tenant.schema}".users') == 1

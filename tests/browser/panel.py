@@ -63,11 +63,12 @@ class Panel:
         return Account(email, password, name, schema, publishable, secret)
 
     def schema_shown(self) -> str:
-        """The schema in the layout's #tenant-name (`<name> (<schema>)` or the two apart)."""
+        """The schema in the layout's #tenant-name, `<name> (<schema>)`: the part in parentheses (a
+        name like `ada_123456` has the schema's shape too)."""
         text = self.page.locator("#tenant-name").inner_text()
-        found = re.search(r"[a-z][a-z0-9_]*_\d{6}", text)
+        found = re.search(r"\(([a-z][a-z0-9_]*_\d{6})\)", text)
         assert found, text
-        return found.group(0)
+        return found.group(1)
 
     def log_in(self, tenant: str, email: str, password: str = PASSWORD) -> None:
         page = self.page

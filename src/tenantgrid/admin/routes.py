@@ -4,7 +4,8 @@
 state-changing request without the right CSRF token is refused (403) before its handler runs; an API
 error (a tenant not ready, the pool busy) becomes the error page with its status; the session cookie
 that reading the session left pending (rotated, or deleted) is written on whatever is answered, and
-so are the anti-framing headers (`headers.protect`). No middleware: API requests never pass here.
+so are the anti-framing and script headers (`headers.protect_panel`). No middleware: API requests never
+pass here.
 Panel routes are left out of /openapi.json (`include_in_schema=False` on each router).
 """
 
@@ -22,7 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from tenantgrid import errors
-from tenantgrid.admin.headers import protect
+from tenantgrid.admin.headers import protect_panel
 from tenantgrid.admin.session import LoginRequired, apply_session_cookie
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -60,7 +61,7 @@ class AdminRoute(APIRoute):
                             status_code=403,
                         )
                         apply_session_cookie(request, response)
-                        protect(response)
+                        protect_panel(response)
                         return response
                 response = await handler(request)
             except LoginRequired as redirect:
@@ -69,7 +70,7 @@ class AdminRoute(APIRoute):
             except errors.ApiError as error:  # a tenant not ready (503), the pool busy, a budget spent
                 response = await _error_page(request, error)
             apply_session_cookie(request, response)
-            protect(response)
+            protect_panel(response)
             return response
 
         return route

@@ -8,14 +8,16 @@ tenant id, the access token and the refresh token, signed (itsdangerous) so that
 ever looked up for a forged one. An expired access token
 is refreshed with the refresh token, which rotates; the new cookie is written by `apply_session_cookie`
 (AdminRoute does it for every panel route). Two requests of one browser that refresh at once in one
-process share the refresh (a spent refresh token used again would revoke the whole session).
+process share the refresh (a spent refresh token used again would revoke the whole session); refreshes
+of different sessions never wait for each other (a lock per refresh token: keyed_lock.py).
 Each request checks that the session is not revoked, the tenant still exists and the user is still
-an active admin: one control-plane and one tenant query, on panel requests only.
+an active admin: one control-plane and one tenant query, on panel requests only. A session whose user
+is no longer an active admin (demoted or deactivated through another API) is revoked there, and its
+/docs key with it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from starlette.responses import Response
 
 from tenantgrid import errors
 from tenantgrid.admin.cookies import apply_cookies, read_cookie, set_later
+from tenantgrid.admin.keyed_lock import KeyedLock
 from tenantgrid.admin.signing import cookie_serializer, derive
 from tenantgrid.auth.principal import Tenant
 from tenantgrid.auth.sessions import AuthFailure, Session, SessionStore
@@ -228,10 +231,10 @@ async def _read(request: Request) -> AdminSession | None:
 
 
 class _Refresher:
-    """Per app: one refresh at a time, and each result kept briefly for the same old token."""
+    """Per app: one refresh at a time per refresh token, and each result kept briefly for that token."""
 
     def __init__(self) -> None:
-        self.lock = asyncio.Lock()
+        self.turns: KeyedLock[bytes] = KeyedLock()
         self.recent: BoundedCache[bytes, tuple[float, str, str]] = BoundedCache(10_000)
 
 
@@ -242,7 +245,7 @@ async def _refresh(request: Request, runtime: Runtime, tenant_id: int, refresh: 
         refresher = state.admin_refresher = _Refresher()
     digest = refresh_digest(refresh)
     settings = panel_settings(runtime.settings)
-    async with refresher.lock:
+    async with refresher.turns.hold(digest):
         hit = refresher.recent.get(digest)
         if hit is not None and hit[0] > time.monotonic():
             access, value = hit[1], hit[2]
@@ -298,5 +301,6 @@ async def _load(runtime: Runtime, tenant_id: int, claims: AccessClaims) -> Admin
         f"SELECT email, is_admin, active FROM {quote_ident(schema)}.users WHERE id = $1", user_id
     )
     if user is None or not user["active"] or not user["is_admin"]:
+        await store.sign_out(tenant, str(user_id), str(session_id), "local")  # and so its /docs key
         return None
     return _admin_session(runtime, tenant, str(user_id), user["email"] or "", str(session_id))

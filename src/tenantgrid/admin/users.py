@@ -32,6 +32,8 @@ router = APIRouter(prefix="/admin/users", route_class=AdminRoute, include_in_sch
 Admin = Annotated[AdminSession, Depends(require_admin)]
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
+CHECKED = frozenset({"on", "1", "true"})
+CHECKBOX_ERROR = 'Check the box, or send "on", "1" or "true"; leave it out for a user who is not an admin.'
 
 
 def _pool(request: Request, admin: AdminSession) -> TenantConnections:
@@ -60,6 +62,14 @@ def _user_id(text: str) -> uuid.UUID | None:
         return None
 
 
+def _checkbox(value: str | None) -> bool | None:
+    """A checkbox's value: absent is false, what browsers and scripts send for "checked" is true, and
+    anything else (`false` included: it would be true by mere presence) is None, a field error."""
+    if value is None:
+        return False
+    return True if value.strip().lower() in CHECKED else None
+
+
 def _group_id(text: str) -> int | None:
     return int(text) if text.strip().isdigit() and len(text.strip()) < 18 else None
 
@@ -81,11 +91,14 @@ async def create_user(
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     group_id: Annotated[str, Form()] = "2",
-    is_admin: Annotated[str, Form()] = "",
+    is_admin: Annotated[str | None, Form()] = None,
 ) -> Response:
     email = email.strip()
-    filled = {"email": email, "group_id": group_id, "is_admin": bool(is_admin)}
+    admin_flag = _checkbox(is_admin)
+    filled = {"email": email, "group_id": group_id, "is_admin": bool(admin_flag)}
     problems: dict[str, str] = {}
+    if admin_flag is None:
+        problems["is_admin"] = CHECKBOX_ERROR
     if not valid_email(email):
         problems["email"] = INVALID
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
@@ -103,7 +116,7 @@ async def create_user(
             "VALUES ($1, $2, 'authenticated', $3, $4)",
             email,
             password_hash,
-            bool(is_admin),
+            admin_flag,
             group,
         )
     except asyncpg.UniqueViolationError:
