@@ -12,7 +12,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from tenantgrid.auth.secret import SETTING as JWT_SECRET_SETTING
 from tenantgrid.auth.secret import JwtAlgorithm, secret_problem
 from tenantgrid.ratelimit.budget import parse_budget
-from tenantgrid.ratelimit.redis_window import storage_uri as redis_storage_uri
 
 
 class Settings(BaseSettings):
@@ -163,7 +162,10 @@ class Settings(BaseSettings):
     @classmethod
     def _redis_url_scheme(cls, value: str | None) -> str | None:
         if value:
-            redis_storage_uri(value)
+            # here, not at import: redis_window imports the `limits` library's Redis storage (~20 ms)
+            from tenantgrid.ratelimit.redis_window import storage_uri
+
+            storage_uri(value)
         return value or None
 
 

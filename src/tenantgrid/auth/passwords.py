@@ -8,6 +8,7 @@ pool would grow a server process by hundreds of MB (measured by the benchmark ha
 from __future__ import annotations
 
 import warnings
+from functools import cache
 
 import anyio.to_thread
 from anyio import CapacityLimiter
@@ -23,8 +24,13 @@ _context = CryptContext(
     argon2__time_cost=2,
     argon2__parallelism=1,
 )
-# Verifying against this keeps a login for an unknown email as slow as one for a wrong password.
-_DUMMY_HASH = _context.hash("tenantgrid-dummy-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps a login for an unknown email as slow as one for a wrong password.
+    Made on first use, not at import: one Argon2 hash (~40 ms) that a CLI command need not pay."""
+    return _context.hash("tenantgrid-dummy-password")
 
 
 def hash_password(password: str) -> str:
@@ -33,7 +39,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     if password_hash is None:
-        _context.verify(password, _DUMMY_HASH)
+        _context.verify(password, _dummy_hash())
         return False
     return bool(_context.verify(password, password_hash))
 

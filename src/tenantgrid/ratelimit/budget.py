@@ -6,11 +6,16 @@ Parsed by the `limits` library, whose notation the settings use. One budget per 
 
 from __future__ import annotations
 
-from limits import RateLimitItem, parse_many
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from limits import RateLimitItem
 
 
 def parse_budget(text: str) -> RateLimitItem:
     """The single budget `text` names; a ValueError that says what is accepted otherwise."""
+    from limits import parse_many  # here, not at import: the settings import this module (~25 ms)
+
     try:
         items = parse_many(text)
     except ValueError:

@@ -19,9 +19,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from tenantgrid import errors
-from tenantgrid.apis.postgrest.payload import read_body
 from tenantgrid.db.control_engine import control_engine
 from tenantgrid.http.openapi_tags import SIGNUP
+from tenantgrid.http.request_body import read_body
 from tenantgrid.http.request_context import note_error_code
 from tenantgrid.runtime import Runtime
 from tenantgrid.signup.body import BadBody, SignUp, parse_sign_up

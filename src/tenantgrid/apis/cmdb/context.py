@@ -7,14 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 
 from tenantgrid.apis.cmdb import failures
 from tenantgrid.apis.cmdb.auth import Caller, authenticate
-from tenantgrid.apis.postgrest.payload import read_body
+from tenantgrid.errors import ApiError
 from tenantgrid.http.integers import parse_bigint
-from tenantgrid.runtime import Runtime
+from tenantgrid.http.json_body import BodyRefused, Refusal, read_json
 from tenantgrid.tenancy.tenant_request import TenantRequest
 
 
@@ -59,14 +58,22 @@ def query_int(
 
 async def json_body(request: Request) -> Any:
     """The request's JSON body within the size limit (413), parsed (400 when it is not JSON)."""
-    runtime: Runtime = request.app.state.runtime
-    raw = await read_body(request, runtime.settings.max_body_bytes)
-    if not raw.strip():
-        raise failures.bad_request("A JSON body is required")
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise failures.bad_request("The body is not valid JSON", str(exc)) from None
+        return await read_json(request)
+    except BodyRefused as refused:
+        raise _refusal(refused) from None
+
+
+def _refusal(refused: BodyRefused) -> ApiError:
+    match refused.refusal:
+        case Refusal.TOO_LARGE:
+            return failures.too_large(refused.limit)
+        case Refusal.EMPTY:
+            return failures.bad_request("A JSON body is required")
+        case Refusal.NOT_JSON:
+            return failures.bad_request("The body is not valid JSON", refused.detail)
+        case _:  # a Content-Length that is not a number: PostgREST's words, as before
+            return failures.bad_request(refused.message, refused.detail or None)
 
 
 async def json_object(request: Request) -> dict[str, Any]:

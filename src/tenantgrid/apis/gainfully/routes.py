@@ -21,7 +21,6 @@ from tenantgrid.apis.gainfully.store import Store, path_id
 from tenantgrid.apis.gainfully.validation import validate
 from tenantgrid.http.endpoints import ALL_METHODS, Endpoint, Handler, Operation, dispatch
 from tenantgrid.query.dialects.django import parse_list, sparse_fields
-from tenantgrid.runtime import Runtime
 
 PREFIX = "/v1.0"
 LIST_QUERY = ("limit", "offset", "ordering", "fields", "omit")
@@ -30,8 +29,7 @@ ONE_QUERY = ("fields", "omit")
 
 async def _store(request: Request, resource: Resource) -> Store:
     tenant = await authenticate(request)
-    runtime: Runtime = request.app.state.runtime
-    return Store(runtime, tenant.schema, resource)
+    return Store(request, request.app.state.runtime, tenant, resource)
 
 
 def _object_id(request: Request) -> int:

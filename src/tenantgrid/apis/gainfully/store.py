@@ -7,7 +7,9 @@ the links of its events in one more statement, only when those fields are shown.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
 import asyncpg
@@ -16,28 +18,25 @@ import orjson
 from tenantgrid.apis.gainfully import failures
 from tenantgrid.apis.gainfully.models import Kind, Resource, Writable
 from tenantgrid.apis.gainfully.validation import does_not_exist
-from tenantgrid.db.affinity import TenantConnections
-from tenantgrid.db.execute import database_errors, fetch_envelope
+from tenantgrid.db.execute import fetch_envelope
 from tenantgrid.http.integers import parse_bigint
 from tenantgrid.query.ast import Cond, Op, Page, Path, Query, SelectItem
 from tenantgrid.query.compile import Body
 from tenantgrid.query.dialects.django import ListRequest, select_items
 from tenantgrid.query.shape import split
-from tenantgrid.runtime import Runtime
 from tenantgrid.tenancy.names import quote_ident
+from tenantgrid.tenancy.tenant_request import TenantRequest
 
 
-class Store:
-    def __init__(self, runtime: Runtime, schema: str, resource: Resource) -> None:
-        self.runtime = runtime
-        self.schema = schema
-        self.resource = resource
-        self.s = quote_ident(schema)
-        self.table = f"{self.s}.{quote_ident(resource.table)}"
+@dataclass(frozen=True, slots=True)
+class Store(TenantRequest):
+    """The tenant's rows of one resource."""
+
+    resource: Resource
 
     @property
-    def pool(self) -> TenantConnections:
-        return self.runtime.pools.for_schema(self.schema)
+    def table(self) -> str:
+        return f"{self.s}.{quote_ident(self.resource.table)}"
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -103,8 +102,7 @@ class Store:
                 f"SELECT {i}, {own}, array_agg({other} ORDER BY {other}) FROM {self.s}.{table} "
                 f"WHERE {own} = ANY($1::bigint[]) GROUP BY {own}"
             )
-        with database_errors():
-            records = await self.pool.fetch(" UNION ALL ".join(parts), ids)
+        records = await self.fetch(" UNION ALL ".join(parts), ids)
         return {(links[r[0]].name, r[1]): list(r[2]) for r in records}
 
     # -- writes --------------------------------------------------------------------------------
@@ -141,18 +139,45 @@ class Store:
         return True
 
     async def delete(self, object_id: int) -> bool:
-        with database_errors():
-            found = await self.pool.fetchval(
-                f"DELETE FROM {self.table} WHERE id = $1 RETURNING id", object_id
-            )
+        found = await self.fetchval(f"DELETE FROM {self.table} WHERE id = $1 RETURNING id", object_id)
         return found is not None
 
     def _is_link(self, name: str) -> bool:
         field = self.resource.write_field(name)
         return field is not None and field.kind is Kind.RELATED_MANY
 
-    def _transaction(self, values: dict[str, Any]) -> _Transaction:
-        return _Transaction(self, values)
+    @asynccontextmanager
+    async def _transaction(self, values: dict[str, Any]) -> AsyncIterator[asyncpg.Connection]:
+        """`transaction()`, where a constraint failure becomes the field's 400 (a race with a delete
+        between the existence check and the write, the unique email, ends before starts)."""
+        async with self.transaction() as conn:
+            try:
+                yield conn
+            except asyncpg.IntegrityConstraintViolationError as exc:
+                error = self._field_error(exc, values)
+                if error is None:
+                    raise
+                raise error from None
+
+    def _field_error(self, exc: BaseException, values: dict[str, Any]) -> Exception | None:
+        resource = self.resource
+        if isinstance(exc, asyncpg.UniqueViolationError):
+            name = "email"
+            return failures.refuse(name, "unique", f"{resource.label} with this {name} already exists.")
+        if isinstance(exc, asyncpg.CheckViolationError):
+            name = "ends_at" if "ends_at" in values or "starts_at" not in values else "starts_at"
+            other = "starts_at" if name == "ends_at" else "ends_at"
+            relation = "greater" if name == "ends_at" else "less"
+            return failures.refuse(
+                name, "invalid", f"Ensure this value is {relation} than or equal to {other}."
+            )
+        if isinstance(exc, asyncpg.ForeignKeyViolationError):
+            for field in resource.writable:
+                if field.related is not None and field.name in values:
+                    return failures.refuse(
+                        field.name, "does_not_exist", "Invalid pk - object does not exist."
+                    )
+        return None
 
     async def _check_related(self, conn: asyncpg.Connection, values: dict[str, Any]) -> None:
         """Every related id names an existing row; the first missing one, as sent, is the 400."""
@@ -190,63 +215,6 @@ class Store:
                 await conn.execute(
                     f"INSERT INTO {target} ({own}, {other}) SELECT $1, unnest($2::bigint[])", object_id, ids
                 )
-
-
-class _Transaction:
-    """A connection in a transaction; constraint failures become the field's 400 (a race with a
-    delete between the existence check and the write, the unique email, ends before starts)."""
-
-    def __init__(self, store: Store, values: dict[str, Any]) -> None:
-        self.store = store
-        self.values = values
-        self._acquired: Any = None
-        self._transaction: Any = None
-
-    async def __aenter__(self) -> asyncpg.Connection:
-        with database_errors():
-            self._acquired = self.store.pool.acquire()
-            conn = await self._acquired.__aenter__()
-            self._transaction = conn.transaction()
-            await self._transaction.start()
-        return conn
-
-    async def __aexit__(self, kind: Any, exc: Any, traceback: Any) -> bool:
-        try:
-            with database_errors():
-                if exc is None:
-                    await self._transaction.commit()
-                else:
-                    await self._transaction.rollback()
-        finally:
-            await self._acquired.__aexit__(kind, exc, traceback)
-        if exc is None:
-            return False
-        error = self._field_error(exc)
-        if error is not None:
-            raise error from None
-        with database_errors():
-            raise exc
-        return False
-
-    def _field_error(self, exc: BaseException) -> Exception | None:
-        resource = self.store.resource
-        if isinstance(exc, asyncpg.UniqueViolationError):
-            name = "email"
-            return failures.refuse(name, "unique", f"{resource.label} with this {name} already exists.")
-        if isinstance(exc, asyncpg.CheckViolationError):
-            name = "ends_at" if "ends_at" in self.values or "starts_at" not in self.values else "starts_at"
-            other = "starts_at" if name == "ends_at" else "ends_at"
-            relation = "greater" if name == "ends_at" else "less"
-            return failures.refuse(
-                name, "invalid", f"Ensure this value is {relation} than or equal to {other}."
-            )
-        if isinstance(exc, asyncpg.ForeignKeyViolationError):
-            for field in resource.writable:
-                if field.related is not None and field.name in self.values:
-                    return failures.refuse(
-                        field.name, "does_not_exist", "Invalid pk - object does not exist."
-                    )
-        return None
 
 
 def path_id(text: str) -> int | None:

@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-import orjson
 from starlette.requests import Request
 
 from tenantgrid.apis.gridly import failures
 from tenantgrid.apis.gridly.auth import Caller, authenticate
 from tenantgrid.apis.gridly.views_store import View, load_view
-from tenantgrid.apis.postgrest.payload import read_body
 from tenantgrid.db.execute import database_errors
-from tenantgrid.runtime import Runtime
+from tenantgrid.http.json_body import BodyRefused, Refusal, read_json
 from tenantgrid.tenancy.tenant_request import TenantRequest
 
 
@@ -53,14 +51,25 @@ async def context(request: Request) -> Ctx:
 
 async def json_body(request: Request) -> Any:
     """The request's JSON body within the size limit (413), parsed (400 naming `body` if it is not JSON)."""
-    runtime: Runtime = request.app.state.runtime
-    raw = await read_body(request, runtime.settings.max_body_bytes)
-    if not raw.strip():
-        raise failures.bad_request("A JSON body is required.", "body")
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise failures.bad_request("Unable to parse the request body as JSON.", "body") from None
+        return await read_json(request)
+    except BodyRefused as refused:
+        raise _refusal(refused) from None
+
+
+def _refusal(refused: BodyRefused) -> failures.GridlyError:
+    match refused.refusal:
+        case Refusal.TOO_LARGE:
+            message = "Payload Too Large"  # as `gridly_errors` words any other 413 of a body
+            return failures.GridlyError(
+                413, message, [failures.item("too_large", "body", message, "request")]
+            )
+        case Refusal.EMPTY:
+            return failures.bad_request("A JSON body is required.", "body")
+        case Refusal.NOT_JSON:
+            return failures.bad_request("Unable to parse the request body as JSON.", "body")
+        case _:  # a Content-Length that is not a number: PostgREST's words, as before
+            return failures.bad_request(refused.message, resource="request")
 
 
 async def json_object(request: Request) -> dict[str, Any]:

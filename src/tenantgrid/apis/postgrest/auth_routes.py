@@ -17,11 +17,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tenantgrid import errors
-from tenantgrid.apis.postgrest.payload import read_body
 from tenantgrid.auth.principal import Principal
 from tenantgrid.auth.sessions import AuthFailure, Session, SessionStore, User
 from tenantgrid.auth.tokens import issue_access_token
 from tenantgrid.db.execute import database_error
+from tenantgrid.http.request_body import read_body
 from tenantgrid.http.request_context import note_error_code
 from tenantgrid.ratelimit.guard import guard_login
 from tenantgrid.runtime import Runtime

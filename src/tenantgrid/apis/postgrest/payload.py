@@ -5,34 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.requests import Request
 
 from tenantgrid import errors
 from tenantgrid.catalog.model import Resource
-from tenantgrid.http.integers import is_ascii_integer, parse_bigint
 
 Row = dict[str, Any]
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        text = declared.strip(" \t")
-        announced = parse_bigint(text)
-        if announced is None and not is_ascii_integer(text):
-            raise errors.body_error(
-                "Invalid Content-Length header", f"expecting a number of bytes, got {declared[:40]!r}"
-            )
-        if announced is None or announced > limit:  # digits beyond a bigint are too large too
-            raise errors.body_too_large(limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise errors.body_too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def parse_rows(raw: bytes, resource: Resource, *, many: bool) -> list[Row]:

@@ -20,12 +20,12 @@ from tenantgrid.apis.postgrest.payload import (
     column_list,
     dumps,
     parse_rows,
-    read_body,
     uniform_keys,
 )
 from tenantgrid.apis.postgrest.prefer import Preferences, parse_prefer
 from tenantgrid.apis.postgrest.render import content_range, media_type
 from tenantgrid.db.execute import Envelope, run_statements
+from tenantgrid.http.request_body import read_body
 from tenantgrid.query.ast import And, Cond, Node, Op, Page, Path, Query, SelectItem
 from tenantgrid.query.compile import Body, Conflict, WriteShape
 from tenantgrid.query.dialects.postgrest import Params, parse_params
