@@ -14,12 +14,12 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantgrid import errors
 from tenantgrid.apis.cmdb.invalid import VALIDATION
-from tenantgrid.db.execute import database_error
+from tenantgrid.http.error_guard import guarded
 from tenantgrid.http.request_context import note_error_code
 
 JSON = "application/json"
@@ -77,18 +77,8 @@ def render_error(request: Request, error: errors.ApiError) -> Response:
 
 
 def cmdb_errors(handler: Handler) -> Handler:
-    async def endpoint(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except errors.ApiError as error:
-            return render_error(request, error)
-        except ClientDisconnect:
-            return Response(status_code=499)  # nobody is left to answer; not a server fault
-        except Exception as exc:
-            error = database_error(exc)
-            if error is None:
-                log.exception("unhandled error on %s %s", request.method, request.url.path)
-                error = errors.ApiError(500, "CMDB-500", "Internal server error", type(exc).__name__)
-            return render_error(request, error)
+    return guarded(handler, render_error, _internal, log)
 
-    return endpoint
+
+def _internal(exc: Exception) -> errors.ApiError:
+    return errors.ApiError(500, "CMDB-500", "Internal server error", type(exc).__name__)

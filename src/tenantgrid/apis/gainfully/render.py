@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantgrid import errors
-from tenantgrid.db.execute import database_error
 from tenantgrid.http.endpoints import Handler
+from tenantgrid.http.error_guard import guarded
 from tenantgrid.http.request_context import note_error_code
 from tenantgrid.query.dialects.django import FieldError
 
@@ -69,18 +69,8 @@ def render_error(request: Request, error: errors.ApiError) -> Response:
 
 
 def gainfully_errors(handler: Handler) -> Handler:
-    async def endpoint(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except errors.ApiError as error:
-            return render_error(request, error)
-        except ClientDisconnect:
-            return Response(status_code=499)  # nobody is left to answer; not a server fault
-        except Exception as exc:
-            error = database_error(exc)
-            if error is None:
-                log.exception("unhandled error on %s %s", request.method, request.scope.get("path"))
-                error = errors.ApiError(500, "error", "A server error occurred.")
-            return render_error(request, error)
+    return guarded(handler, render_error, _internal, log)
 
-    return endpoint
+
+def _internal(exc: Exception) -> errors.ApiError:
+    return errors.ApiError(500, "error", "A server error occurred.")

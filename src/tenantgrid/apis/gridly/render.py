@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantgrid import errors
 from tenantgrid.apis.gridly.failures import GridlyError, item
-from tenantgrid.db.execute import database_error
 from tenantgrid.http.endpoints import JSON, Handler
+from tenantgrid.http.error_guard import guarded
 from tenantgrid.http.request_context import note_error_code
 
 log = logging.getLogger("tenantgrid.gridly")
@@ -79,20 +79,15 @@ def render_error(request: Request, error: errors.ApiError) -> Response:
 
 
 def gridly_errors(handler: Handler) -> Handler:
-    async def endpoint(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except errors.ApiError as error:
-            if error.status == 413 and not isinstance(error, GridlyError):
-                error = GridlyError(413, error.message, [item("too_large", "body", error.message, "request")])
-            return render_error(request, error)
-        except ClientDisconnect:
-            return Response(status_code=499)  # nobody is left to answer; not a server fault
-        except Exception as exc:
-            error = database_error(exc)
-            if error is None:
-                log.exception("unhandled error on %s %s", request.method, request.url.path)
-                error = errors.ApiError(500, "GRIDLY-500", "Internal server error", type(exc).__name__)
-            return render_error(request, error)
+    return guarded(handler, render_error, _internal, log, _too_large_in_gridlys_words)
 
-    return endpoint
+
+def _internal(exc: Exception) -> errors.ApiError:
+    return errors.ApiError(500, "GRIDLY-500", "Internal server error", type(exc).__name__)
+
+
+def _too_large_in_gridlys_words(error: errors.ApiError) -> errors.ApiError:
+    """The shared body reader's 413, as a Gridly error naming the body."""
+    if error.status == 413 and not isinstance(error, GridlyError):
+        return GridlyError(413, error.message, [item("too_large", "body", error.message, "request")])
+    return error
